@@ -1,0 +1,1 @@
+public class ModuleWeaver : Fody.BaseModuleWeaver { public override void Execute() {} public override System.Collections.Generic.IEnumerable<string> GetAssembliesForScanning() { yield break; } }

@@ -1,0 +1,41 @@
+using Wool.Routines;
+
+namespace Wool;
+
+/// <summary>
+/// A pool whose only worker is the calling process. Every call still goes the whole way, as it
+/// would to a remote worker: arguments, <c>this</c> and closures are serialized, the routine is
+/// found by id and run through its woven invoker on the deserialized copies, and the result or
+/// exception is serialized back. Use it to unit-test that routines are distributable without
+/// starting processes.
+/// </summary>
+/// <remarks>
+/// Unlike a remote worker, the routine shares this process's static state and sees the
+/// caller's <see cref="AsyncLocal{T}"/> values. Thread-safe.
+/// </remarks>
+public sealed class InProcessPool : RoutinePool
+{
+    private long _calls;
+
+    /// <summary>Creates the pool and makes it ambient for the calling async flow.</summary>
+    public InProcessPool()
+    {
+    }
+
+    /// <summary>How many calls (single-result and streaming) this pool has executed.</summary>
+    public long CallCount => Interlocked.Read(ref _calls);
+
+    private protected override ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return RoutineExecutor.InvokeAsync(request, cancellationToken);
+    }
+
+    private protected override IRoutineStream OpenStreamCore(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return RoutineExecutor.OpenStream(request, cancellationToken);
+    }
+
+    private protected override ValueTask DisposeCoreAsync() => default;
+}

@@ -1,0 +1,64 @@
+using Wool.Serialization;
+
+namespace Wool.Routines;
+
+/// <summary>
+/// The worker side of a call: finds the routine, deserializes the call, runs the original body
+/// through its invoker and serializes whatever comes out. Every failure becomes an exception
+/// reply; nothing here throws to the transport. Thread-safe; calls run concurrently.
+/// </summary>
+internal static class RoutineExecutor
+{
+    public static async ValueTask<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        Routine routine;
+        UnaryInvoker invoker;
+        object?[] arguments;
+        object? target;
+        try
+        {
+            routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
+            invoker = routine.GetUnaryInvoker(request.TypeArguments);
+            arguments = WoolSerializer.DeserializeCall(routine, request.Payload, out target);
+        }
+        catch (Exception e)
+        {
+            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+        }
+
+        object? result;
+        try
+        {
+            result = await invoker(target, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+        }
+
+        try
+        {
+            return RoutineReply.Value(WoolSerializer.SerializeValue(routine, result, "result"));
+        }
+        catch (Exception e)
+        {
+            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+        }
+    }
+
+    /// <summary>Opens a streaming routine; a failure to start surfaces at the first step.</summary>
+    public static IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Routine routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
+            StreamInvoker invoker = routine.GetStreamInvoker(request.TypeArguments);
+            object?[] arguments = WoolSerializer.DeserializeCall(routine, request.Payload, out object? target);
+            return new RoutineStream(routine, invoker(target, arguments, cancellationToken), cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return new FailedRoutineStream(WoolSerializer.SerializeException(e));
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace Wool.Routines;
+
+/// <summary>
+/// Every routine known to this process, by assembly and id. Woven assemblies register their
+/// routines from their module initializer; a worker that receives a call for an assembly it
+/// has not loaded yet loads it (once) and runs that initializer.
+/// </summary>
+internal static class RoutineRegistry
+{
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Routine>> s_byAssembly = new(StringComparer.Ordinal);
+
+    public static Routine Add(Routine routine)
+    {
+        var routines = s_byAssembly.GetOrAdd(routine.AssemblyName, static _ => new ConcurrentDictionary<string, Routine>(StringComparer.Ordinal));
+        if (!routines.TryAdd(routine.Id, routine))
+        {
+            // The module initializer runs once per load; a second registration means the same
+            // assembly was loaded twice (two load contexts). Keep the first: both are the same build.
+            return routines[routine.Id];
+        }
+
+        return routine;
+    }
+
+    /// <summary>Finds a routine, loading its assembly if needed.</summary>
+    /// <exception cref="RoutineNotFoundException">The assembly or the routine is not available here, or is a different build.</exception>
+    public static Routine Resolve(string assemblyName, string id, Guid moduleVersionId)
+    {
+        if (!s_byAssembly.TryGetValue(assemblyName, out var routines))
+        {
+            routines = LoadAssembly(assemblyName);
+        }
+
+        if (!routines.TryGetValue(id, out Routine? routine))
+        {
+            throw new RoutineNotFoundException(
+                $"Routine '{id}' is not defined in assembly '{assemblyName}' as loaded by this worker. " +
+                "Caller and worker must run the same build: redeploy the worker with the caller's assemblies.");
+        }
+
+        if (moduleVersionId != Guid.Empty && routine.ModuleVersionId != moduleVersionId)
+        {
+            throw new RoutineNotFoundException(
+                $"Routine '{routine.Name}' comes from a different build of '{assemblyName}' on this worker " +
+                $"(module version {routine.ModuleVersionId}, caller has {moduleVersionId}). Redeploy the worker with the caller's assemblies.");
+        }
+
+        return routine;
+    }
+
+    private static ConcurrentDictionary<string, Routine> LoadAssembly(string assemblyName)
+    {
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.Load(new AssemblyName(assemblyName));
+        }
+        catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
+        {
+            throw new RoutineNotFoundException(
+                $"Assembly '{assemblyName}' cannot be loaded by this worker ({e.Message}). Deploy it next to the worker or start the worker from the caller's application folder.",
+                e);
+        }
+
+        // Routines register themselves from the module initializer the weaver emitted.
+        RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        return s_byAssembly.TryGetValue(assemblyName, out var routines)
+            ? routines
+            : throw new RoutineNotFoundException(
+                $"Assembly '{assemblyName}' has no routines on this worker: it was not woven by Wool.Fody, or it is a different build than the caller's. Rebuild it with the Wool weaver and redeploy.");
+    }
+}

@@ -1,0 +1,37 @@
+using Wool.Serialization;
+
+namespace Wool.Routines;
+
+/// <summary>
+/// One call of a routine, serialized: which routine (assembly, id, build), the type arguments of
+/// a generic routine, and the payload <c>[target, arguments…]</c>. Immutable once created.
+/// </summary>
+internal sealed class RoutineRequest(string assemblyName, string routineId, Guid moduleVersionId, string[]? typeArguments, ReadOnlyMemory<byte> payload)
+{
+    public string AssemblyName { get; } = assemblyName;
+
+    public string RoutineId { get; } = routineId;
+
+    public Guid ModuleVersionId { get; } = moduleVersionId;
+
+    public string[]? TypeArguments { get; } = typeArguments;
+
+    public ReadOnlyMemory<byte> Payload { get; } = payload;
+
+    /// <summary>Serializes a call at the caller; throws <see cref="WoolSerializationException"/> before any worker is contacted.</summary>
+    public static RoutineRequest Create(Routine routine, object? target, object?[] arguments, Type[]? typeArguments)
+    {
+        string[]? typeNames = null;
+        if (typeArguments is { Length: > 0 })
+        {
+            typeNames = new string[typeArguments.Length];
+            for (int i = 0; i < typeNames.Length; i++)
+            {
+                typeNames[i] = typeArguments[i].AssemblyQualifiedName!;
+            }
+        }
+
+        byte[] payload = WoolSerializer.SerializeCall(routine, target, arguments);
+        return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload);
+    }
+}
