@@ -31,7 +31,10 @@ internal static class ExceptionFields
         {
             foreach (FieldInfo field in level.GetFields(Declared))
             {
+                // [NonSerialized] still marks caches that exception authors chose not to carry.
+#pragma warning disable SYSLIB0050
                 if ((field.Attributes & FieldAttributes.NotSerialized) == 0)
+#pragma warning restore SYSLIB0050
                 {
                     fields[level.FullName + "." + field.Name] = field;
                 }

@@ -1,0 +1,60 @@
+using System.Linq;
+using System.Text.RegularExpressions;
+using Mono.Cecil;
+
+namespace Wool.Fody
+{
+    /// <summary>
+    /// Names routines as their author wrote them, for messages and diagnostics: compiler-generated
+    /// names of lambdas (<c>&lt;Main&gt;b__0_0</c>) and local functions
+    /// (<c>&lt;Main&gt;g__Local|0_0</c>) are turned back into C# terms.
+    /// </summary>
+    internal static class RoutineNames
+    {
+        private static readonly Regex LocalFunction = new Regex(@"^<(?<outer>[^>]*)>g__(?<name>[^|]+)\|", RegexOptions.Compiled);
+        private static readonly Regex Lambda = new Regex(@"^<(?<outer>[^>]*)>b__", RegexOptions.Compiled);
+
+        public static string Display(MethodDefinition method)
+        {
+            string owner = TypeName(UserType(method.DeclaringType));
+            var local = LocalFunction.Match(method.Name);
+            if (local.Success)
+            {
+                return $"local function {local.Groups["name"].Value} in {owner}.{local.Groups["outer"].Value}";
+            }
+
+            var lambda = Lambda.Match(method.Name);
+            if (lambda.Success)
+            {
+                return $"lambda in {owner}.{lambda.Groups["outer"].Value}";
+            }
+
+            return $"{TypeName(method.DeclaringType)}.{method.Name}";
+        }
+
+        /// <summary>The nearest enclosing type the user wrote (skipping closure and state-machine types).</summary>
+        private static TypeDefinition UserType(TypeDefinition type)
+        {
+            while (type.DeclaringType != null && type.Name.StartsWith("<", System.StringComparison.Ordinal))
+            {
+                type = type.DeclaringType;
+            }
+
+            return type;
+        }
+
+        private static string TypeName(TypeDefinition type)
+        {
+            string name = type.Name;
+            int tick = name.IndexOf('`');
+            if (tick >= 0)
+            {
+                int ownStart = type.DeclaringType?.GenericParameters.Count ?? 0;
+                var own = type.GenericParameters.Skip(ownStart).Select(p => p.Name);
+                name = name.Substring(0, tick) + "<" + string.Join(", ", own) + ">";
+            }
+
+            return type.DeclaringType != null ? TypeName(type.DeclaringType) + "." + name : name;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Wool.Tests.Invalid;
+
+// Each line marked "// WOOLnnn" must be the line the diagnostic points at.
+public abstract class InvalidRoutines
+{
+    [Routine]
+    public static Task<int> NotAsync(int x) => Task.FromResult(x); // WOOL001
+
+    [Routine]
+    public static int WrongReturnType(int x) => x; // WOOL002
+
+    [Routine]
+    public static async void AsyncVoid() // WOOL003
+    {
+        await Task.Yield();
+    }
+
+    [Routine]
+    public static Task RefParameter(ref int x) => Task.CompletedTask; // WOOL001 WOOL004
+
+    [Routine]
+    public static Task SpanParameter(Span<int> values) => Task.CompletedTask; // WOOL001 WOOL005
+
+    [Routine]
+    public static unsafe Task PointerParameter(int* values) => Task.CompletedTask; // WOOL001 WOOL005
+
+    [Routine]
+    public abstract Task<int> Abstract(int x); // WOOL006
+
+    [Routine]
+    public static async Task TwoTokens(CancellationToken first, CancellationToken second) // WOOL007
+    {
+        await Task.Delay(1, first);
+    }
+
+    public static async Task<int> Valid(int x)
+    {
+        await Task.Yield();
+        return x;
+    }
+}
