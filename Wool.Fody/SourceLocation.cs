@@ -1,3 +1,5 @@
+using System;
+using System.IO;
 using System.Linq;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
@@ -12,7 +14,45 @@ namespace Wool.Fody
     internal static class SourceLocation
     {
         public static SequencePoint Of(MethodDefinition method)
-            => FirstVisible(method) ?? FirstVisible(StateMachineMoveNext(method));
+        {
+            var point = FirstVisible(method) ?? FirstVisible(StateMachineMoveNext(method));
+            return point != null && IsOpeningBrace(point) && point.StartLine > 1 ? OnLineBefore(point) : point;
+        }
+
+        /// <summary>
+        /// A block-bodied method's first line of code is its opening brace; the user looks for the
+        /// signature, which ends on the line before it.
+        /// </summary>
+        private static bool IsOpeningBrace(SequencePoint point)
+        {
+            if (point.StartLine != point.EndLine || point.EndColumn != point.StartColumn + 1)
+            {
+                return false;
+            }
+
+            try
+            {
+                string line = File.ReadLines(point.Document.Url).Skip(point.StartLine - 1).FirstOrDefault();
+                return line != null && line.Length >= point.StartColumn && line[point.StartColumn - 1] == '{';
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        private static SequencePoint OnLineBefore(SequencePoint point)
+            => new SequencePoint(Instruction.Create(OpCodes.Nop), point.Document)
+            {
+                StartLine = point.StartLine - 1,
+                EndLine = point.StartLine - 1,
+                StartColumn = 1,
+                EndColumn = 1,
+            };
 
         public static TypeDefinition StateMachineType(MethodDefinition method)
         {

@@ -1,0 +1,66 @@
+using Fody;
+
+namespace Wool.Tests.Fody;
+
+/// <summary>
+/// The weaver refuses every shape it cannot honour with a coded error that names the method,
+/// says why, says what to do and points at the source line; one run reports all of them.
+/// </summary>
+[TestClass]
+public sealed class WeaverDiagnosticsTests
+{
+    private static global::Fody.TestResult s_result = null!;
+    private static string[] s_sourceLines = null!;
+
+    [ClassInitialize]
+    public static void WeaveInvalidFixture(TestContext context)
+    {
+        string assembly = typeof(Invalid.InvalidRoutines).Assembly.Location;
+        s_result = new ModuleWeaver().ExecuteTestRun(assembly, runPeVerify: false, assemblyName: "Wool.Tests.Invalid.Woven");
+        s_sourceLines = File.ReadAllLines(s_result.Errors.First(e => e.SequencePoint is not null).SequencePoint!.Document.Url);
+    }
+
+    [TestMethod]
+    [DataRow("WOOL001", "InvalidRoutines.NotAsync", "is not an async method", "Declare it 'async'")]
+    [DataRow("WOOL002", "InvalidRoutines.WrongReturnType", "returns 'System.Int32'", "Return Task, Task<T>, ValueTask, ValueTask<T> or IAsyncEnumerable<T>")]
+    [DataRow("WOOL003", "InvalidRoutines.AsyncVoid", "'async void'", "Return Task instead")]
+    [DataRow("WOOL004", "InvalidRoutines.RefParameter", "parameter 'x' is passed by reference", "Pass it by value")]
+    [DataRow("WOOL005", "InvalidRoutines.SpanParameter", "parameter 'values' is of type 'System.Span`1<System.Int32>'", "Pass an array")]
+    [DataRow("WOOL005", "InvalidRoutines.PointerParameter", "parameter 'values' is of type 'System.Int32*'", "Pass an array")]
+    [DataRow("WOOL007", "InvalidRoutines.TwoTokens", "more than one CancellationToken parameter", "Combine them into one token")]
+    public void Weave_InvalidShape_ReportsCodedErrorAtSourceLine(string code, string method, string reason, string remedy)
+    {
+        var error = s_result.Errors.SingleOrDefault(e => e.Text.StartsWith($"{code}: Could not weave '{method}' because", StringComparison.Ordinal));
+
+        Assert.IsNotNull(error, $"No {code} for {method}. Errors were:\n{string.Join("\n", s_result.Errors.Select(e => e.Text))}");
+        StringAssert.Contains(error.Text, reason);
+        StringAssert.Contains(error.Text, remedy);
+        Assert.IsNotNull(error.SequencePoint, "The error must carry its source location.");
+        StringAssert.EndsWith(error.SequencePoint.Document.Url, "InvalidRoutines.cs");
+        string line = s_sourceLines[error.SequencePoint.StartLine - 1];
+        StringAssert.Contains(line, $"// ", $"Line {error.SequencePoint.StartLine} is not a marked line: '{line}'.");
+        StringAssert.Contains(line, code, $"Line {error.SequencePoint.StartLine} is marked for other codes: '{line}'.");
+    }
+
+    [TestMethod]
+    public void Weave_AbstractMethod_ReportsWool006WithoutBody()
+    {
+        var error = s_result.Errors.SingleOrDefault(e => e.Text.StartsWith("WOOL006: Could not weave 'InvalidRoutines.Abstract' because it has no body", StringComparison.Ordinal));
+
+        Assert.IsNotNull(error);
+        StringAssert.Contains(error.Text, "Mark the implementing methods [Routine] instead.");
+    }
+
+    [TestMethod]
+    public void Weave_InvalidFixture_ReportsEveryProblemInOneRun()
+    {
+        // 8 marked methods; three non-async ones with bad parameters report two problems each.
+        Assert.HasCount(11, s_result.Errors, string.Join("\n", s_result.Errors.Select(e => e.Text)));
+    }
+
+    [TestMethod]
+    public void Weave_InvalidFixture_LeavesUnmarkedMethodsAlone()
+    {
+        Assert.IsFalse(s_result.Errors.Any(e => e.Text.Contains("Valid", StringComparison.Ordinal)));
+    }
+}
