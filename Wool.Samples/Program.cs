@@ -1,28 +1,32 @@
+using System.Diagnostics;
 using Wool;
 
-// Every [Routine] call below is serialized, executed by a worker of the ambient pool and its
-// result serialized back. InProcessPool keeps that whole path inside this process.
-await using var pool = new InProcessPool();
+// Four real worker processes. Every [Routine] call below is serialized, sent over gRPC to one of
+// them, run there, and its result (or exception) sent back.
+await using var pool = new WorkerPool(spawn: 4);
 
 Console.WriteLine($"Add(1, 2) = {await Add(1, 2)}");
 
+// Fan-out: the calls run concurrently and land on several worker processes.
 int offset = 100;
 [Routine]
-async Task<int> Shift(int value)
+async Task<(int Value, int ProcessId)> Shift(int value)
 {
-    await Task.Yield();
-    return value + offset; // 'offset' travels with the call: closures are copied to the worker.
+    await Task.Delay(50);
+    return (value + offset, Environment.ProcessId); // 'offset' travels with the call: closures are copied.
 }
 
-int[] shifted = await Task.WhenAll(Enumerable.Range(1, 5).Select(Shift));
-Console.WriteLine($"Shift(1..5) = {string.Join(", ", shifted)}");
+var shifted = await Task.WhenAll(Enumerable.Range(1, 8).Select(Shift));
+Console.WriteLine($"Shift(1..8) = {string.Join(", ", shifted.Select(s => s.Value))}");
+Console.WriteLine($"  ran in worker processes {string.Join(", ", shifted.Select(s => s.ProcessId).Distinct().Order())} (this process is {Environment.ProcessId})");
 
 await foreach (int square in Squares(4))
 {
     Console.WriteLine($"square: {square}");
 }
 
-Console.WriteLine($"Calls dispatched: {pool.CallCount}");
+var watch = Stopwatch.StartNew();
+Console.WriteLine($"Fibonacci(12) = {await Fibonacci(12)}, computed by nested routine calls across the workers in {watch.ElapsedMilliseconds} ms");
 
 [Routine]
 static async Task<int> Add(int x, int y)
@@ -39,4 +43,17 @@ static async IAsyncEnumerable<int> Squares(int count)
         await Task.Yield();
         yield return i * i;
     }
+}
+
+[Routine]
+static async Task<int> Fibonacci(int n)
+{
+    if (n < 2)
+    {
+        return n;
+    }
+
+    // Each nested call is dispatched from this worker to a worker of the same pool.
+    int[] parts = await Task.WhenAll(Fibonacci(n - 1), Fibonacci(n - 2));
+    return parts[0] + parts[1];
 }

@@ -22,12 +22,15 @@ public abstract class RoutinePool : IAsyncDisposable
     private readonly RoutinePool? _previous;
     private int _disposed;
 
-    private protected RoutinePool()
+    private protected RoutinePool(bool makeAmbient = true)
     {
-        // Set synchronously, in the creator's execution context: an AsyncLocal written inside an
-        // async method would not flow back out to the creator.
-        _previous = s_current.Value;
-        s_current.Value = this;
+        if (makeAmbient)
+        {
+            // Set synchronously, in the creator's execution context: an AsyncLocal written inside
+            // an async method would not flow back out to the creator.
+            _previous = s_current.Value;
+            s_current.Value = this;
+        }
     }
 
     /// <summary>The pool routines called from the current async flow run on, or <see langword="null"/>.</summary>
@@ -78,6 +81,9 @@ public abstract class RoutinePool : IAsyncDisposable
 
         return pool;
     }
+
+    /// <summary>Makes <paramref name="pool"/> ambient for the rest of the calling flow (a worker, for each call it runs).</summary>
+    internal static void UseInThisFlow(RoutinePool pool) => s_current.Value = pool;
 
     /// <summary>Runs one call and returns its serialized outcome.</summary>
     private protected abstract ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken);

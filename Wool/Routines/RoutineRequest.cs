@@ -18,6 +18,12 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
 
     public ReadOnlyMemory<byte> Payload { get; } = payload;
 
+    /// <summary>The routine, on the caller's side (null on a worker, which resolves it from the registry).</summary>
+    public Routine? Routine { get; private init; }
+
+    /// <summary>The routine's name for messages: its display name at the caller, its id on a worker.</summary>
+    public string RoutineName => Routine?.Name ?? RoutineId;
+
     /// <summary>Serializes a call at the caller; throws <see cref="WoolSerializationException"/> before any worker is contacted.</summary>
     public static RoutineRequest Create(Routine routine, object? target, object?[] arguments, Type[]? typeArguments)
     {
@@ -32,6 +38,6 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
         }
 
         byte[] payload = WoolSerializer.SerializeCall(routine, target, arguments);
-        return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload);
+        return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload) { Routine = routine };
     }
 }

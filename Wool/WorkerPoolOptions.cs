@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace Wool;
+
+/// <summary>How a <see cref="WorkerPool"/> starts, logs and stops its workers. Immutable: use <c>with</c> to derive.</summary>
+public sealed record WorkerPoolOptions
+{
+    /// <summary>The defaults: no logging, a 5-second shutdown grace period, a 30-second start timeout.</summary>
+    public static WorkerPoolOptions Default { get; } = new();
+
+    /// <summary>
+    /// Where the pool logs (workers started, lost, stopped) and where workers' stdout/stderr lines
+    /// go. When null, the pool does not log and workers' output is forwarded to this process's
+    /// console, prefixed with the worker's process id.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// When the pool is disposed, how long in-flight calls may run before their cancellation
+    /// tokens are cancelled. Workers that have not exited shortly after are killed.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a worker process may take to start serving before the pool gives up on it.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

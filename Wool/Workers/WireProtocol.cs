@@ -1,0 +1,70 @@
+using Google.Protobuf;
+using Wool.Routines;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers;
+
+/// <summary>The protocol version and the mapping between Wool's call model and protobuf frames.</summary>
+internal static class WireProtocol
+{
+    /// <summary>Bumped on any incompatible change of the frames or of the payload encoding.</summary>
+    public const uint Version = 1;
+
+    /// <summary>Request header of the call channel that carries the caller's protocol version.</summary>
+    public const string VersionHeader = "wool-protocol";
+
+    /// <summary>The line a worker prints on stdout once it serves: <c>WOOL-WORKER-READY &lt;address&gt;</c>.</summary>
+    public const string ReadyLine = "WOOL-WORKER-READY ";
+
+    public static Call ToCall(RoutineRequest request)
+    {
+        var call = new Call
+        {
+            Protocol = Version,
+            Assembly = request.AssemblyName,
+            Routine = request.RoutineId,
+            ModuleVersionId = UnsafeByteOperations.UnsafeWrap(request.ModuleVersionId.ToByteArray()),
+            Payload = UnsafeByteOperations.UnsafeWrap(request.Payload),
+        };
+        if (request.TypeArguments is { } typeArguments)
+        {
+            call.TypeArguments.AddRange(typeArguments);
+        }
+
+        return call;
+    }
+
+    public static RoutineRequest ToRequest(Call call)
+    {
+        Guid moduleVersionId = call.ModuleVersionId.Length == 16 ? new Guid(call.ModuleVersionId.Span) : Guid.Empty;
+        string[]? typeArguments = call.TypeArguments.Count == 0 ? null : [.. call.TypeArguments];
+        return new RoutineRequest(call.Assembly, call.Routine, moduleVersionId, typeArguments, call.Payload.Memory);
+    }
+
+    public static ServerFrame ToFrame(ulong id, RoutineReply reply)
+    {
+        var frame = new ServerFrame { Id = id };
+        switch (reply.Kind)
+        {
+            case RoutineReplyKind.Value:
+                frame.Value = UnsafeByteOperations.UnsafeWrap(reply.Payload);
+                break;
+            case RoutineReplyKind.Exception:
+                frame.Exception = UnsafeByteOperations.UnsafeWrap(reply.Payload);
+                break;
+            default:
+                frame.Completed = true;
+                break;
+        }
+
+        return frame;
+    }
+
+    /// <summary>The reply a frame carries, or null for a rejection (handled by the caller of this method).</summary>
+    public static RoutineReply ToReply(ServerFrame frame) => frame.KindCase switch
+    {
+        ServerFrame.KindOneofCase.Value => RoutineReply.Value(frame.Value.Memory),
+        ServerFrame.KindOneofCase.Exception => RoutineReply.Exception(frame.Exception.Memory),
+        _ => RoutineReply.Completed,
+    };
+}

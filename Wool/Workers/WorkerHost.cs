@@ -1,0 +1,77 @@
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Wool.Workers;
+
+/// <summary>
+/// Runs a worker: a gRPC server (Kestrel, HTTP/2 without TLS) that executes routine calls,
+/// until it is asked to stop (Stop RPC, SIGTERM, SIGINT) or, when started by a pool, until its
+/// parent process is gone.
+/// </summary>
+internal static class WorkerHost
+{
+    /// <summary>Largest message a worker accepts or sends (a call's or a reply's frames in one batch).</summary>
+    public const int MaxMessageSize = 64 * 1024 * 1024;
+
+    public static async Task<int> RunAsync(WorkerOptions options)
+    {
+        AppDirectoryResolver.Install();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
+        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Listen, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = MaxMessageSize;
+            grpc.MaxSendMessageSize = MaxMessageSize;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<WorkerRuntime>();
+
+        await using var app = builder.Build();
+        app.MapGrpcService<WorkerService>();
+        await app.StartAsync().ConfigureAwait(false);
+
+        var runtime = app.Services.GetRequiredService<WorkerRuntime>();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        runtime.Started(address);
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOnSignal(context, runtime, options));
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOnSignal(context, runtime, options));
+        if (options.ExitWithParent)
+        {
+            ParentWatch.Start(runtime);
+        }
+
+        Console.Out.WriteLine(WireProtocol.ReadyLine + address);
+        Console.Out.Flush();
+
+        await runtime.Stopped.ConfigureAwait(false);
+        await app.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static void StopOnSignal(PosixSignalContext context, WorkerRuntime runtime, WorkerOptions options)
+    {
+        context.Cancel = true;
+        _ = runtime.StopAsync(options.DefaultGracePeriod);
+    }
+}

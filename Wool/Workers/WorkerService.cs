@@ -1,0 +1,39 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers;
+
+/// <summary>The gRPC face of a worker. Each <c>Connect</c> is one caller's call channel.</summary>
+internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory loggerFactory) : Worker.WorkerBase
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Wool.Workers.Worker");
+
+    public override Task Connect(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
+    {
+        string? version = context.RequestHeaders.GetValue(WireProtocol.VersionHeader);
+        if (version != WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new RpcException(new Status(
+                StatusCode.FailedPrecondition,
+                version is null
+                    ? $"The caller did not say which Wool protocol it speaks ('{WireProtocol.VersionHeader}' header); this worker speaks version {WireProtocol.Version}. Connect with a Wool pool of the same version."
+                    : $"The caller speaks Wool protocol {version}; this worker speaks version {WireProtocol.Version}. Run the same Wool version on callers and workers."));
+        }
+
+        return new WorkerSession(runtime, _logger).RunAsync(requestStream, responseStream, context.CancellationToken);
+    }
+
+    public override Task<Ack> SetPeers(PeerList request, ServerCallContext context)
+    {
+        runtime.Peers.SetPeers(request.Peers.Select(p => new WorkerInfo(p.Id, new Uri(p.Address), p.ProcessId)));
+        WorkerLog.PeersChanged(_logger, request.Peers.Count);
+        return Task.FromResult(new Ack());
+    }
+
+    public override Task<Ack> Stop(StopRequest request, ServerCallContext context)
+    {
+        _ = runtime.StopAsync(TimeSpan.FromMilliseconds(Math.Max(0, request.GraceMilliseconds)));
+        return Task.FromResult(new Ack());
+    }
+}

@@ -1,0 +1,229 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Wool.Routines;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers;
+
+/// <summary>
+/// Serves one caller's call channel: reads batches of frames, runs each call on the thread pool
+/// (so a slow or CPU-bound routine never holds up the others), and writes replies as they are
+/// ready, batched. When the caller goes away, its calls are cancelled.
+/// </summary>
+internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
+{
+    private const int MaxFramesPerBatch = 256;
+
+    private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<ulong, ServerCall> _calls = new();
+
+    public async Task RunAsync(IAsyncStreamReader<ClientBatch> requests, IServerStreamWriter<ServerBatch> responses, CancellationToken connectionAborted)
+    {
+        Task writer = WriteLoopAsync(responses);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted, runtime.Shutdown);
+        try
+        {
+            while (await requests.MoveNext(reading.Token).ConfigureAwait(false))
+            {
+                foreach (ClientFrame frame in requests.Current.Frames)
+                {
+                    Handle(frame);
+                }
+            }
+
+            WorkerLog.ConnectionEnded(logger, "the caller closed it");
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or RpcException)
+        {
+            WorkerLog.ConnectionEnded(logger, runtime.Shutdown.IsCancellationRequested ? "the worker is stopping" : e.Message);
+        }
+
+        if (connectionAborted.IsCancellationRequested)
+        {
+            // Nobody will read the replies: stop the work.
+            foreach (ServerCall call in _calls.Values)
+            {
+                call.Cancel();
+            }
+        }
+
+        _outbox.Writer.TryComplete();
+        await writer.ConfigureAwait(false);
+    }
+
+    private void Handle(ClientFrame frame)
+    {
+        ulong id = frame.Id;
+        switch (frame.KindCase)
+        {
+            case ClientFrame.KindOneofCase.Call:
+                Start(id, frame.Call, streaming: false);
+                break;
+            case ClientFrame.KindOneofCase.OpenStream:
+                Start(id, frame.OpenStream, streaming: true);
+                break;
+            case ClientFrame.KindOneofCase.Pull:
+                if (_calls.TryGetValue(id, out ServerCall? pulled) && pulled.Stream is not null)
+                {
+                    RunDetached(() => PullAsync(id, pulled));
+                }
+                else
+                {
+                    Reject(id, "there is no open stream with this id", transient: false);
+                }
+
+                break;
+            case ClientFrame.KindOneofCase.Cancel:
+                if (_calls.TryGetValue(id, out ServerCall? cancelled))
+                {
+                    cancelled.Cancel();
+                }
+
+                break;
+            case ClientFrame.KindOneofCase.Close:
+                if (_calls.TryRemove(id, out ServerCall? closed) && closed.Stream is not null)
+                {
+                    RunDetached(() => CloseAsync(id, closed));
+                }
+                else
+                {
+                    Send(new ServerFrame { Id = id, Completed = true });
+                }
+
+                break;
+            default:
+                WorkerLog.UnknownFrame(logger, frame.KindCase.ToString(), id);
+                Reject(id, $"this worker does not understand frames of kind '{frame.KindCase}'", transient: false);
+                break;
+        }
+    }
+
+    private void Start(ulong id, Call call, bool streaming)
+    {
+        if (call.Protocol != WireProtocol.Version)
+        {
+            Reject(id, $"the caller speaks Wool protocol {call.Protocol}; this worker speaks version {WireProtocol.Version}. Run the same Wool version on callers and workers", transient: false);
+            return;
+        }
+
+        if (!runtime.TryEnter())
+        {
+            Reject(id, "the worker is stopping", transient: true);
+            return;
+        }
+
+        var state = new ServerCall(runtime.CallsCancelled);
+        if (!_calls.TryAdd(id, state))
+        {
+            state.Dispose();
+            runtime.Exit();
+            Reject(id, "a call with this id is already in progress on this connection", transient: false);
+            return;
+        }
+
+        RoutineRequest request = WireProtocol.ToRequest(call);
+        if (streaming)
+        {
+            // No user code runs when a stream opens: the iterator starts at the first pull.
+            state.Stream = RoutineExecutor.OpenStream(request, state.Token);
+        }
+        else
+        {
+            RunDetached(() => InvokeAsync(id, state, request));
+        }
+    }
+
+    private async Task InvokeAsync(ulong id, ServerCall state, RoutineRequest request)
+    {
+        RoutinePool.UseInThisFlow(runtime.Peers);
+        RoutineReply reply = await RoutineExecutor.InvokeAsync(request, state.Token).ConfigureAwait(false);
+        _calls.TryRemove(id, out _);
+        Send(WireProtocol.ToFrame(id, reply));
+        End(state);
+    }
+
+    private async Task PullAsync(ulong id, ServerCall state)
+    {
+        RoutinePool.UseInThisFlow(runtime.Peers);
+        RoutineReply reply = await state.Stream!.NextAsync(state.Token).ConfigureAwait(false);
+        if (reply.Kind == RoutineReplyKind.Value)
+        {
+            Send(WireProtocol.ToFrame(id, reply));
+            return;
+        }
+
+        _calls.TryRemove(id, out _);
+        try
+        {
+            await state.Stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (reply.Kind == RoutineReplyKind.Completed)
+        {
+            // A finally block that throws after the last item: the caller's loop sees it, as locally.
+            reply = RoutineReply.Exception(Serialization.WoolSerializer.SerializeException(e));
+        }
+
+        Send(WireProtocol.ToFrame(id, reply));
+        End(state);
+    }
+
+    private async Task CloseAsync(ulong id, ServerCall state)
+    {
+        // The caller left its 'await foreach' early: dispose the iterator so its finally blocks
+        // run here, and tell the caller when they have (or what they threw).
+        RoutinePool.UseInThisFlow(runtime.Peers);
+        RoutineReply reply = RoutineReply.Completed;
+        try
+        {
+            await state.Stream!.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            reply = RoutineReply.Exception(Serialization.WoolSerializer.SerializeException(e));
+        }
+
+        Send(WireProtocol.ToFrame(id, reply));
+        End(state);
+    }
+
+    private void End(ServerCall state)
+    {
+        state.Dispose();
+        runtime.Exit();
+    }
+
+    private void Reject(ulong id, string reason, bool transient)
+    {
+        WorkerLog.CallRefused(logger, id, reason);
+        Send(new ServerFrame { Id = id, Rejected = new Rejection { Reason = reason, Transient = transient } });
+    }
+
+    private void Send(ServerFrame frame) => _outbox.Writer.TryWrite(frame);
+
+    private static void RunDetached(Func<Task> work)
+        => ThreadPool.UnsafeQueueUserWorkItem(static w => _ = w(), work, preferLocal: false);
+
+    private async Task WriteLoopAsync(IServerStreamWriter<ServerBatch> responses)
+    {
+        ChannelReader<ServerFrame> outbox = _outbox.Reader;
+        try
+        {
+            while (await outbox.WaitToReadAsync().ConfigureAwait(false))
+            {
+                var batch = new ServerBatch();
+                while (batch.Frames.Count < MaxFramesPerBatch && outbox.TryRead(out ServerFrame? frame))
+                {
+                    batch.Frames.Add(frame);
+                }
+
+                await responses.WriteAsync(batch).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
+        {
+            WorkerLog.ConnectionEnded(logger, $"replies could not be written: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Immutable;
+using Wool.Routines;
+
+namespace Wool.Workers;
+
+/// <summary>
+/// The connections a pool dispatches to, in round-robin order starting from a random worker.
+/// A lost connection leaves the set at once; a call that a worker refused before running it
+/// (transiently) goes to the next worker; a call a worker accepted is never sent again. Thread-safe.
+/// </summary>
+internal sealed class WorkerSet : IAsyncDisposable
+{
+    private ImmutableArray<WorkerConnection> _connections = [];
+    private int _next = Random.Shared.Next();
+
+    public ImmutableArray<WorkerConnection> Connections => _connections;
+
+    public void Add(WorkerConnection connection)
+    {
+        connection.Lost += (lost, _) => Remove(lost);
+        ImmutableInterlocked.Update(ref _connections, static (all, added) => all.Add(added), connection);
+        if (!connection.IsAlive)
+        {
+            Remove(connection);
+        }
+    }
+
+    public bool Remove(WorkerConnection connection)
+        => ImmutableInterlocked.Update(ref _connections, static (all, removed) => all.Remove(removed), connection);
+
+    public async Task<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        ImmutableArray<WorkerConnection> candidates = _connections;
+        List<string>? failures = null;
+        int start = Start(candidates.Length);
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            WorkerConnection connection = candidates[(start + i) % candidates.Length];
+            try
+            {
+                return await connection.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CallRejectedException e) when (e.Transient)
+            {
+                (failures ??= []).Add(e.Message);
+            }
+        }
+
+        throw NoneAccepted(request, candidates, failures);
+    }
+
+    public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        ImmutableArray<WorkerConnection> candidates = _connections;
+        int start = Start(candidates.Length);
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            WorkerConnection connection = candidates[(start + i) % candidates.Length];
+            if (connection.IsAlive)
+            {
+                return connection.OpenStream(request, cancellationToken);
+            }
+        }
+
+        throw NoneAccepted(request, candidates, null);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ImmutableArray<WorkerConnection> all = ImmutableInterlocked.InterlockedExchange(ref _connections, []);
+        await Task.WhenAll(all.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+    }
+
+    private int Start(int count) => count == 0 ? 0 : (int)((uint)Interlocked.Increment(ref _next) % (uint)count);
+
+    private static NoWorkersAvailableException NoneAccepted(RoutineRequest request, ImmutableArray<WorkerConnection> candidates, List<string>? failures)
+        => new(
+            candidates.IsEmpty
+                ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker."
+                : $"No worker accepted routine '{request.RoutineName}'; it did not run.",
+            failures ?? []);
+}
