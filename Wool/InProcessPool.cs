@@ -20,6 +20,7 @@ public sealed class InProcessPool : RoutinePool
     /// <summary>Creates the pool and makes it ambient for the calling async flow.</summary>
     public InProcessPool()
     {
+        EnterScope();
     }
 
     /// <summary>How many calls (single-result and streaming) this pool has executed.</summary>

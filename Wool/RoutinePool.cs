@@ -19,18 +19,11 @@ public abstract class RoutinePool : IAsyncDisposable
 {
     private static readonly AsyncLocal<RoutinePool?> s_current = new();
 
-    private readonly RoutinePool? _previous;
+    private RoutinePool? _previous;
     private int _disposed;
 
-    private protected RoutinePool(bool makeAmbient = true)
+    private protected RoutinePool()
     {
-        if (makeAmbient)
-        {
-            // Set synchronously, in the creator's execution context: an AsyncLocal written inside
-            // an async method would not flow back out to the creator.
-            _previous = s_current.Value;
-            s_current.Value = this;
-        }
     }
 
     /// <summary>The pool routines called from the current async flow run on, or <see langword="null"/>.</summary>
@@ -80,6 +73,17 @@ public abstract class RoutinePool : IAsyncDisposable
         }
 
         return pool;
+    }
+
+    /// <summary>
+    /// Makes this pool ambient for the creator's flow. Called last by constructors, once the pool
+    /// is valid, and synchronously: an AsyncLocal written inside an async method would not flow
+    /// back out to the creator.
+    /// </summary>
+    private protected void EnterScope()
+    {
+        _previous = s_current.Value;
+        s_current.Value = this;
     }
 
     /// <summary>Makes <paramref name="pool"/> ambient for the rest of the calling flow (a worker, for each call it runs).</summary>

@@ -16,7 +16,6 @@ internal sealed class PeerPool : RoutinePool
     private readonly Dictionary<string, WorkerConnection> _byId = [];
 
     public PeerPool(ILoggerFactory loggerFactory)
-        : base(makeAmbient: false)
     {
         _logger = loggerFactory.CreateLogger("Wool.Workers.Peers");
     }
