@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Wool.Routines;
@@ -23,6 +24,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
     {
         Task writer = WriteLoopAsync(responses);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted, runtime.Shutdown);
+        RpcException? malformed = null;
         try
         {
             while (await requests.MoveNext(reading.Token).ConfigureAwait(false))
@@ -35,12 +37,17 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
 
             WorkerLog.ConnectionEnded(logger, "the caller closed it");
         }
+        catch (InvalidProtocolBufferException e)
+        {
+            WorkerLog.ConnectionEnded(logger, $"the caller sent a frame that cannot be decoded: {e.Message}");
+            malformed = new RpcException(new Status(StatusCode.InvalidArgument, $"This worker could not decode a frame the caller sent ({e.Message}); the connection is closed. Connect with a Wool pool of the same version."));
+        }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or RpcException)
         {
             WorkerLog.ConnectionEnded(logger, runtime.Shutdown.IsCancellationRequested ? "the worker is stopping" : e.Message);
         }
 
-        if (connectionAborted.IsCancellationRequested)
+        if (connectionAborted.IsCancellationRequested || malformed is not null)
         {
             // Nobody will read the replies: stop the work.
             foreach (ServerCall call in _calls.Values)
@@ -51,6 +58,10 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
 
         _outbox.Writer.TryComplete();
         await writer.ConfigureAwait(false);
+        if (malformed is not null)
+        {
+            throw malformed;
+        }
     }
 
     private void Handle(ClientFrame frame)
