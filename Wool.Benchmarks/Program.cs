@@ -1,4 +1,18 @@
 using BenchmarkDotNet.Running;
+using Wool.Benchmarks;
 
-// Micro-benchmarks of the in-process hot path. Run: dotnet run -c Release --project Wool.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// dotnet run -c Release --project Wool.Benchmarks                 the figures: Wool against the gRPC floor
+// dotnet run -c Release --project Wool.Benchmarks -- --micro '*'  BenchmarkDotNet micro-benchmarks of the call path
+// (--floor-server is internal: the figures run start this program again as the raw gRPC server.)
+if (args.Length > 0 && args[0] == "--floor-server")
+{
+    return await FloorServer.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "--micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
+    return 0;
+}
+
+return await Figures.RunAsync();

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Wool.Routines;
+using Wool.Workers;
+using Wool.Workers.Protocol;
+
+namespace Wool.Benchmarks;
+
+/// <summary>
+/// The end-to-end figures: Wool on real worker processes against the raw gRPC floor, measured in
+/// the same run on the same machine. Every figure checks its answers.
+/// </summary>
+internal static class Figures
+{
+    private const int SequentialCalls = 5_000;
+    private const int Warmup = 1_000;
+    private const int Callers = 64;
+    private const int CallsPerCaller = 500;
+
+    public static async Task<int> RunAsync()
+    {
+        var figures = new List<Figure>();
+        figures.AddRange(await ColdStartAsync());
+        figures.AddRange(await WoolAsync(workers: 1));
+        figures.AddRange(await WoolThroughputAsync(workers: 2));
+        figures.AddRange(await FloorAsync(AddFrameSize()));
+
+        foreach (Figure figure in figures)
+        {
+            Console.WriteLine(figure.ToJson());
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"| {"figure",-44} | {"value",12} | {"unit",-8} |");
+        Console.WriteLine($"|{new string('-', 46)}|{new string('-', 14)}|{new string('-', 10)}|");
+        foreach (Figure figure in figures)
+        {
+            Console.WriteLine(figure.ToRow());
+        }
+
+        Ratios(figures);
+        return 0;
+    }
+
+    [Routine]
+    private static async Task<int> Add(int x, int y)
+    {
+        await Task.CompletedTask;
+        return x + y;
+    }
+
+    private static async Task<Figure[]> ColdStartAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        await using var pool = new WorkerPool(spawn: 1);
+        Measure.Check(await Add(1, 2) == 3, "cold start");
+        return [new Figure("cold start: new WorkerPool(1) to first result", watch.Elapsed.TotalMilliseconds, "ms")];
+    }
+
+    private static async Task<Figure[]> WoolAsync(int workers)
+    {
+        await using var pool = new WorkerPool(spawn: workers);
+        await Measure.LatenciesAsync(Warmup, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
+        double[] latencies = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "sequential latency"));
+        double throughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput"));
+        return
+        [
+            new Figure($"wool sequential Add p50 ({workers} worker)", Measure.Percentile(latencies, 50), "us"),
+            new Figure($"wool sequential Add p90 ({workers} worker)", Measure.Percentile(latencies, 90), "us"),
+            new Figure($"wool sequential Add p99 ({workers} worker)", Measure.Percentile(latencies, 99), "us"),
+            new Figure($"wool {Callers} callers ({workers} worker)", throughput, "calls/s"),
+        ];
+    }
+
+    private static async Task<Figure[]> WoolThroughputAsync(int workers)
+    {
+        await using var pool = new WorkerPool(spawn: workers);
+        await Measure.ThroughputAsync(Callers, 100, async i => Measure.Check(await Add(i, 2) == i + 2, "warm-up"));
+        double throughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput"));
+        return [new Figure($"wool {Callers} callers ({workers} workers)", throughput, "calls/s")];
+    }
+
+    private static async Task<Figure[]> FloorAsync(int frameSize)
+    {
+        await using var floor = await FloorClient.StartAsync();
+        await Measure.LatenciesAsync(Warmup, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor warm-up"));
+        double[] unary = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor unary"));
+        double unaryThroughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor unary throughput"));
+
+        using var pingPong = floor.PingPong();
+        async Task RoundTrip(int i)
+        {
+            await pingPong.RequestStream.WriteAsync(FloorClient.Blob(frameSize, i));
+            Measure.Check(await pingPong.ResponseStream.MoveNext(CancellationToken.None) && FloorClient.Tag(pingPong.ResponseStream.Current) == i, "floor ping-pong");
+        }
+
+        await Measure.LatenciesAsync(Warmup, RoundTrip);
+        double[] pingPongLatencies = await Measure.LatenciesAsync(SequentialCalls, RoundTrip);
+        await pingPong.RequestStream.CompleteAsync();
+        return
+        [
+            new Figure($"floor: gRPC unary p50 ({frameSize} B)", Measure.Percentile(unary, 50), "us"),
+            new Figure($"floor: gRPC bidi ping-pong p50 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 50), "us"),
+            new Figure($"floor: gRPC bidi ping-pong p99 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 99), "us"),
+            new Figure($"floor: gRPC unary, {Callers} callers", unaryThroughput, "calls/s"),
+        ];
+    }
+
+    /// <summary>The size of the frame Wool sends for Add(1, 2): the floor echoes payloads of the same size.</summary>
+    private static int AddFrameSize()
+    {
+        var routine = RoutineRegistry.Resolve(typeof(Figures).Assembly.FullName!, "System.Threading.Tasks.Task`1<System.Int32> Wool.Benchmarks.Figures::Add(System.Int32,System.Int32)", Guid.Empty);
+        var batch = new ClientBatch();
+        batch.Frames.Add(new ClientFrame { Id = 1, Call = WireProtocol.ToCall(RoutineRequest.Create(routine, null, [1, 2], null)) });
+        return batch.CalculateSize();
+    }
+
+    private static void Ratios(List<Figure> figures)
+    {
+        double Find(string prefix) => figures.First(f => f.Name.StartsWith(prefix, StringComparison.Ordinal)).Value;
+        Console.WriteLine();
+        Console.WriteLine($"sequential p50 / ping-pong p50: {Find("wool sequential Add p50") / Find("floor: gRPC bidi ping-pong p50"):0.00}x");
+        Console.WriteLine($"64-caller throughput (1 worker) / raw unary 64 callers: {Find("wool 64 callers (1 worker)") / Find("floor: gRPC unary, 64"):0.00}x");
+    }
+}

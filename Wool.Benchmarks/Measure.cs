@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Wool.Benchmarks;
+
+/// <summary>Timing helpers: latency percentiles of sequential operations, and throughput of concurrent callers.</summary>
+internal static class Measure
+{
+    /// <summary>Runs <paramref name="operation"/> <paramref name="count"/> times in sequence; returns each duration in microseconds, sorted.</summary>
+    public static async Task<double[]> LatenciesAsync(int count, Func<int, Task> operation)
+    {
+        var samples = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await operation(i);
+            samples[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+
+        Array.Sort(samples);
+        return samples;
+    }
+
+    public static double Percentile(double[] sorted, double percentile)
+        => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
+
+    /// <summary>Runs <paramref name="callers"/> concurrent loops of <paramref name="callsEach"/> operations; returns operations per second.</summary>
+    public static async Task<double> ThroughputAsync(int callers, int callsEach, Func<int, Task> operation)
+    {
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(caller => Task.Run(async () =>
+        {
+            for (int i = 0; i < callsEach; i++)
+            {
+                await operation(caller * callsEach + i);
+            }
+        })));
+        return callers * callsEach / watch.Elapsed.TotalSeconds;
+    }
+
+    public static void Check(bool correct, string what)
+    {
+        if (!correct)
+        {
+            throw new InvalidOperationException($"Wrong answer while measuring {what}: the figure would be meaningless.");
+        }
+    }
+}
