@@ -21,7 +21,9 @@ internal static class WorkerRoutines
     [Routine]
     public static async Task<int> WaitWithMarkers(string marker, int milliseconds, CancellationToken cancellationToken)
     {
-        File.WriteAllText(marker + ".started", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Written aside and renamed: the test polls for the file and must never read it half-written.
+        File.WriteAllText(marker + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Move(marker + ".tmp", marker + ".started");
         try
         {
             await Task.Delay(milliseconds, cancellationToken);
