@@ -133,6 +133,28 @@ public sealed class WorkerPoolTests
         Assert.AreEqual(string.Join(",", Enumerable.Range(0, 200)), items);
     }
 
+    [TestMethod]
+    public async Task FirstCalls_ConcurrentOnFreshWorkers_EveryRoutineIsFound()
+    {
+        // A fresh worker registers an assembly's routines one by one while its module initializer
+        // runs; concurrent first calls must wait for all of them, not see a partial table.
+        for (int round = 0; round < 3; round++)
+        {
+            await using var pool = new WorkerPool(spawn: 2);
+            await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
+
+            var calls = Enumerable.Range(0, 10).SelectMany(i => new Task[]
+            {
+                O.GenericShapes.Echo(i),
+                O.ClosureShapes.StaticLocalFunction(i),
+                new O.Multiplier { Factor = 2 }.LambdaCapturingThis(i),
+                O.Outer.CallPrivateNested("n", i),
+                new O.Counter { Start = i }.AddTo(1),
+            });
+            await Task.WhenAll(calls).WaitAsync(Timeouts.Default);
+        }
+    }
+
     internal static async Task WaitForFileAsync(string path)
     {
         using var timeout = new CancellationTokenSource(Timeouts.Default);

@@ -13,6 +13,10 @@ internal static class RoutineRegistry
 {
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Routine>> s_byAssembly = new(StringComparer.Ordinal);
 
+    // Assemblies whose module initializer has completed. Registrations arrive one by one while an
+    // initializer runs, so a partly filled table must not be trusted before then.
+    private static readonly ConcurrentDictionary<string, bool> s_initialized = new(StringComparer.Ordinal);
+
     public static Routine Add(Routine routine)
     {
         var routines = s_byAssembly.GetOrAdd(routine.AssemblyName, static _ => new ConcurrentDictionary<string, Routine>(StringComparer.Ordinal));
@@ -30,9 +34,15 @@ internal static class RoutineRegistry
     /// <exception cref="RoutineNotFoundException">The assembly or the routine is not available here, or is a different build.</exception>
     public static Routine Resolve(string assemblyName, string id, Guid moduleVersionId)
     {
+        if (!s_initialized.ContainsKey(assemblyName))
+        {
+            Initialize(assemblyName);
+        }
+
         if (!s_byAssembly.TryGetValue(assemblyName, out var routines))
         {
-            routines = LoadAssembly(assemblyName);
+            throw new RoutineNotFoundException(
+                $"Assembly '{assemblyName}' has no routines on this worker: it was not woven by Wool.Fody, or it is a different build than the caller's. Rebuild it with the Wool weaver and redeploy.");
         }
 
         if (!routines.TryGetValue(id, out Routine? routine))
@@ -52,7 +62,8 @@ internal static class RoutineRegistry
         return routine;
     }
 
-    private static ConcurrentDictionary<string, Routine> LoadAssembly(string assemblyName)
+    /// <summary>Loads the assembly if needed and waits until its module initializer has registered every routine.</summary>
+    private static void Initialize(string assemblyName)
     {
         Assembly assembly;
         try
@@ -66,11 +77,9 @@ internal static class RoutineRegistry
                 e);
         }
 
-        // Routines register themselves from the module initializer the weaver emitted.
+        // Runs the initializer the weaver emitted, or, if another thread is running it, waits for
+        // it to finish (type-initializer semantics); a no-op once it has run.
         RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
-        return s_byAssembly.TryGetValue(assemblyName, out var routines)
-            ? routines
-            : throw new RoutineNotFoundException(
-                $"Assembly '{assemblyName}' has no routines on this worker: it was not woven by Wool.Fody, or it is a different build than the caller's. Rebuild it with the Wool weaver and redeploy.");
+        s_initialized.TryAdd(assemblyName, true);
     }
 }
