@@ -56,6 +56,7 @@ namespace Wool.Fody
             if (routine.IsGeneric)
             {
                 code.Add(Instruction.Create(OpCodes.Ldtoken, routine.Invoker));
+                code.Add(Instruction.Create(OpCodes.Ldc_I4, routine.Prefetch));
                 code.Add(Instruction.Create(OpCodes.Call, _references.RegisterGeneric));
             }
             else
@@ -64,6 +65,11 @@ namespace Wool.Fody
                 code.Add(Instruction.Create(OpCodes.Ldnull));
                 code.Add(Instruction.Create(OpCodes.Ldftn, routine.Invoker));
                 code.Add(Instruction.Create(OpCodes.Newobj, stream ? _references.StreamInvokerConstructor : _references.UnaryInvokerConstructor));
+                if (stream)
+                {
+                    code.Add(Instruction.Create(OpCodes.Ldc_I4, routine.Prefetch));
+                }
+
                 code.Add(Instruction.Create(OpCodes.Call, stream ? _references.RegisterStream : _references.RegisterUnary));
             }
 

@@ -81,6 +81,16 @@ namespace Wool.Fody
                 yield return $"{Prefix("WOOL007")} it has more than one CancellationToken parameter, and a call has exactly one cancellation. Combine them into one token (CancellationTokenSource.CreateLinkedTokenSource) before the call.";
             }
 
+            int prefetch = RoutineFinder.Prefetch(method);
+            if (prefetch < 0)
+            {
+                yield return $"{Prefix("WOOL009")} its Prefetch is {prefetch}. Use 0 (strict pull, the default) or a positive window.";
+            }
+            else if (prefetch > 0 && RoutineShape.Classify(method.ReturnType, out _) != RoutineKind.Stream)
+            {
+                yield return $"{Prefix("WOOL010")} it sets Prefetch but does not return IAsyncEnumerable<T>. Remove Prefetch: only streams are paced.";
+            }
+
             if (method.CallingConvention == MethodCallingConvention.VarArg)
             {
                 yield return $"{Prefix("WOOL008")} it takes variable arguments (__arglist), which cannot be serialized. Take an array instead.";

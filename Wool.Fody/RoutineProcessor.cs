@@ -38,7 +38,7 @@ namespace Wool.Fody
                 var invoker = AddInvoker(twin, kind, resultType);
                 var field = _table.AddField();
                 WriteStub(field, kind, resultType);
-                return new WovenRoutine(_method, invoker, field, kind, id, RoutineNames.Display(_method), parameterNames);
+                return new WovenRoutine(_method, invoker, field, kind, id, RoutineNames.Display(_method), parameterNames, RoutineFinder.Prefetch(_method));
             }
             catch (Exception e) when (!(e is WeavingException))
             {

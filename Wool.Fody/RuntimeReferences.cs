@@ -30,7 +30,7 @@ namespace Wool.Fody
             var routine = Find(weaver, "Wool.Routines.Routine");
             Routine = Module.ImportReference(routine);
             RegisterUnary = Import(routine, "Register", m => m.Parameters.Count == 5 && m.Parameters[4].ParameterType.Name == "UnaryInvoker");
-            RegisterStream = Import(routine, "Register", m => m.Parameters.Count == 5 && m.Parameters[4].ParameterType.Name == "StreamInvoker");
+            RegisterStream = Import(routine, "Register", m => m.Parameters.Count == 6 && m.Parameters[4].ParameterType.Name == "StreamInvoker");
             RegisterGeneric = Import(routine, "RegisterGeneric");
 
             var unaryInvoker = Find(weaver, "Wool.Routines.UnaryInvoker");

@@ -6,7 +6,7 @@ namespace Wool.Fody
     /// <summary>What the registration needs to know of one woven routine.</summary>
     internal sealed class WovenRoutine
     {
-        public WovenRoutine(MethodDefinition stub, MethodDefinition invoker, FieldDefinition field, RoutineKind kind, string id, string name, IReadOnlyList<string> parameterNames)
+        public WovenRoutine(MethodDefinition stub, MethodDefinition invoker, FieldDefinition field, RoutineKind kind, string id, string name, IReadOnlyList<string> parameterNames, int prefetch)
         {
             Stub = stub;
             Invoker = invoker;
@@ -15,7 +15,11 @@ namespace Wool.Fody
             Id = id;
             Name = name;
             ParameterNames = parameterNames;
+            Prefetch = prefetch;
         }
+
+        /// <summary>How many stream items the worker may produce ahead of the caller ([Routine(Prefetch = n)]).</summary>
+        public int Prefetch { get; }
 
         public MethodDefinition Stub { get; }
 

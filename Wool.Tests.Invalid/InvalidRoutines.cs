@@ -33,6 +33,20 @@ public abstract class InvalidRoutines
         await Task.Delay(1, first);
     }
 
+    [Routine(Prefetch = -1)]
+    public static async IAsyncEnumerable<int> NegativePrefetch() // WOOL009
+    {
+        await Task.Yield();
+        yield return 1;
+    }
+
+    [Routine(Prefetch = 8)]
+    public static async Task<int> PrefetchWithoutStream() // WOOL010
+    {
+        await Task.Yield();
+        return 1;
+    }
+
     public static async Task<int> Valid(int x)
     {
         await Task.Yield();

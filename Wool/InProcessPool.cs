@@ -26,16 +26,19 @@ public sealed class InProcessPool : RoutinePool
     /// <summary>How many calls (single-result and streaming) this pool has executed.</summary>
     public long CallCount => Interlocked.Read(ref _calls);
 
-    private protected override ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
+    private protected override async ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        return RoutineExecutor.InvokeAsync(request, cancellationToken);
+        await using ArgumentStreamServer? arguments = ArgumentStreamServer.For(request, cancellationToken);
+        return await RoutineExecutor.InvokeAsync(request, cancellationToken, arguments is null ? null : new LocalArgumentSource(arguments)).ConfigureAwait(false);
     }
 
     private protected override IRoutineStream OpenStreamCore(RoutineRequest request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _calls);
-        return RoutineExecutor.OpenStream(request, cancellationToken);
+        ArgumentStreamServer? arguments = ArgumentStreamServer.For(request, cancellationToken);
+        IRoutineStream stream = RoutineExecutor.OpenStream(request, cancellationToken, arguments is null ? null : new LocalArgumentSource(arguments));
+        return arguments is null ? stream : new LocalRoutineStream(stream, arguments);
     }
 
     private protected override ValueTask DisposeCoreAsync() => default;

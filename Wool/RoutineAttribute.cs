@@ -23,4 +23,13 @@ namespace Wool;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class RoutineAttribute : Attribute
 {
+    /// <summary>
+    /// For a routine that returns <see cref="IAsyncEnumerable{T}"/>: how many items the worker may
+    /// produce ahead of the caller. The default, 0, is strict pull: the worker advances the
+    /// iterator by one step per <c>MoveNextAsync</c> of the caller, exactly as a local iterator.
+    /// A window trades that pacing for throughput (items flow while the caller works on earlier
+    /// ones): use it for producers without side effects to pace. Items produced but never read,
+    /// because the caller stopped early, are discarded.
+    /// </summary>
+    public int Prefetch { get; set; }
 }

@@ -28,6 +28,8 @@ public sealed class WeaverDiagnosticsTests
     [DataRow("WOOL005", "InvalidRoutines.SpanParameter", "parameter 'values' is of type 'System.Span`1<System.Int32>'", "Pass an array")]
     [DataRow("WOOL005", "InvalidRoutines.PointerParameter", "parameter 'values' is of type 'System.Int32*'", "Pass an array")]
     [DataRow("WOOL007", "InvalidRoutines.TwoTokens", "more than one CancellationToken parameter", "Combine them into one token")]
+    [DataRow("WOOL009", "InvalidRoutines.NegativePrefetch", "its Prefetch is -1", "Use 0 (strict pull, the default) or a positive window")]
+    [DataRow("WOOL010", "InvalidRoutines.PrefetchWithoutStream", "sets Prefetch but does not return IAsyncEnumerable<T>", "Remove Prefetch")]
     public void Weave_InvalidShape_ReportsCodedErrorAtSourceLine(string code, string method, string reason, string remedy)
     {
         var error = s_result.Errors.SingleOrDefault(e => e.Text.StartsWith($"{code}: Could not weave '{method}' because", StringComparison.Ordinal));
@@ -54,8 +56,8 @@ public sealed class WeaverDiagnosticsTests
     [TestMethod]
     public void Weave_InvalidFixture_ReportsEveryProblemInOneRun()
     {
-        // 8 marked methods; three non-async ones with bad parameters report two problems each.
-        Assert.HasCount(11, s_result.Errors, string.Join("\n", s_result.Errors.Select(e => e.Text)));
+        // 10 marked methods; three non-async ones with bad parameters report two problems each.
+        Assert.HasCount(13, s_result.Errors, string.Join("\n", s_result.Errors.Select(e => e.Text)));
     }
 
     [TestMethod]

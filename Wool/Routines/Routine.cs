@@ -21,8 +21,10 @@ public sealed class Routine
     private readonly RuntimeMethodHandle _genericInvoker;
     private readonly ConcurrentDictionary<string, Delegate>? _closedInvokers;
 
-    private Routine(Type declaringType, string id, string name, string[] parameterNames, Delegate? invoker, RuntimeMethodHandle genericInvoker)
+    private Routine(Type declaringType, string id, string name, string[] parameterNames, Delegate? invoker, RuntimeMethodHandle genericInvoker, int prefetch = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(prefetch);
+        Prefetch = prefetch;
         ArgumentNullException.ThrowIfNull(declaringType);
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(name);
@@ -61,6 +63,9 @@ public sealed class Routine
     /// <summary>The build identity of the module that declares the routine.</summary>
     public Guid ModuleVersionId { get; }
 
+    /// <summary>For a streaming routine, how many items the worker may produce ahead of the caller (0: strict pull).</summary>
+    public int Prefetch { get; }
+
     /// <summary>Whether the routine needs type arguments from the call site.</summary>
     public bool IsGeneric => _invoker is null;
 
@@ -69,16 +74,16 @@ public sealed class Routine
         => RoutineRegistry.Add(new Routine(declaringType, id, name, parameterNames, invoker ?? throw new ArgumentNullException(nameof(invoker)), default));
 
     /// <summary>Registers a non-generic streaming routine. Called by woven code only.</summary>
-    public static Routine Register(Type declaringType, string id, string name, string[] parameterNames, StreamInvoker invoker)
-        => RoutineRegistry.Add(new Routine(declaringType, id, name, parameterNames, invoker ?? throw new ArgumentNullException(nameof(invoker)), default));
+    public static Routine Register(Type declaringType, string id, string name, string[] parameterNames, StreamInvoker invoker, int prefetch)
+        => RoutineRegistry.Add(new Routine(declaringType, id, name, parameterNames, invoker ?? throw new ArgumentNullException(nameof(invoker)), default, prefetch));
 
     /// <summary>
     /// Registers a generic routine (a generic method, or a method of a generic type). The invoker
     /// is the open generic invoker method; it is closed per call-site type arguments, once each.
     /// Called by woven code only.
     /// </summary>
-    public static Routine RegisterGeneric(Type declaringType, string id, string name, string[] parameterNames, RuntimeMethodHandle invoker)
-        => RoutineRegistry.Add(new Routine(declaringType, id, name, parameterNames, null, invoker));
+    public static Routine RegisterGeneric(Type declaringType, string id, string name, string[] parameterNames, RuntimeMethodHandle invoker, int prefetch)
+        => RoutineRegistry.Add(new Routine(declaringType, id, name, parameterNames, null, invoker, prefetch));
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -9,17 +9,18 @@ namespace Wool.Routines;
 /// </summary>
 internal static class RoutineExecutor
 {
-    public static async ValueTask<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
+    public static async ValueTask<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken, IArgumentSource? arguments = null)
     {
         Routine routine;
         UnaryInvoker invoker;
-        object?[] arguments;
+        object?[] values;
         object? target;
         try
         {
             routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
             invoker = routine.GetUnaryInvoker(request.TypeArguments);
-            arguments = WoolSerializer.DeserializeCall(routine, request.Payload, out target);
+            values = WoolSerializer.DeserializeCall(routine, request.Payload, out target);
+            StreamArguments.Bind(routine, values, arguments);
         }
         catch (Exception e)
         {
@@ -29,7 +30,7 @@ internal static class RoutineExecutor
         object? result;
         try
         {
-            result = await invoker(target, arguments, cancellationToken).ConfigureAwait(false);
+            result = await invoker(target, values, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -47,14 +48,15 @@ internal static class RoutineExecutor
     }
 
     /// <summary>Opens a streaming routine; a failure to start surfaces at the first step.</summary>
-    public static IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
+    public static IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken, IArgumentSource? arguments = null)
     {
         try
         {
             Routine routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
             StreamInvoker invoker = routine.GetStreamInvoker(request.TypeArguments);
-            object?[] arguments = WoolSerializer.DeserializeCall(routine, request.Payload, out object? target);
-            return new RoutineStream(routine, invoker(target, arguments, cancellationToken), cancellationToken);
+            object?[] values = WoolSerializer.DeserializeCall(routine, request.Payload, out object? target);
+            StreamArguments.Bind(routine, values, arguments);
+            return new RoutineStream(routine, invoker(target, values, cancellationToken), cancellationToken);
         }
         catch (Exception e)
         {

@@ -21,6 +21,9 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
     /// <summary>The routine, on the caller's side (null on a worker, which resolves it from the registry).</summary>
     public Routine? Routine { get; private init; }
 
+    /// <summary>The caller's <see cref="IAsyncEnumerable{T}"/> arguments, streamed as the routine pulls them (caller side only).</summary>
+    public IReadOnlyList<StreamArgument>? StreamArguments { get; private init; }
+
     /// <summary>The routine's name for messages: its display name at the caller, its id on a worker.</summary>
     public string RoutineName => Routine?.Name ?? RoutineId;
 
@@ -37,7 +40,8 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
             }
         }
 
+        List<StreamArgument>? streams = Routines.StreamArguments.Extract(routine, arguments);
         byte[] payload = WoolSerializer.SerializeCall(routine, target, arguments);
-        return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload) { Routine = routine };
+        return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload) { Routine = routine, StreamArguments = streams };
     }
 }

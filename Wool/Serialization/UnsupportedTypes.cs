@@ -47,7 +47,7 @@ internal static class UnsupportedTypes
         if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)
             || type.GetInterfaces().Any(static i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IAsyncEnumerable<>)))
         {
-            return "an async stream is produced lazily in this process; materialize it (e.g. ToListAsync) before passing it";
+            return "an async stream streams only when passed directly as a routine parameter (the routine then pulls its items from the caller); materialize it (e.g. ToListAsync) before putting it inside another value";
         }
 
         return null;

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Wool.Routines;
 using Wool.Serialization;
 using Wool.Workers.Protocol;
@@ -5,16 +6,20 @@ using Wool.Workers.Protocol;
 namespace Wool.Workers;
 
 /// <summary>
-/// A streaming call on a <see cref="WorkerConnection"/>, pulled one item at a time: the first
-/// pull opens the stream (open and pull travel in one message), each later pull advances the
-/// worker's iterator by one step, and disposing before the end closes it on the worker, whose
-/// finally blocks have run when <see cref="DisposeAsync"/> returns.
+/// A streaming call on a <see cref="WorkerConnection"/>. The caller paces the worker with credit:
+/// by default one item per <see cref="NextAsync"/> (strict pull: the worker never runs ahead);
+/// with a prefetch window of N, N items up front, topped up as items are consumed. The first pull
+/// opens the stream (open and credit travel in one message). Disposing before the end closes the
+/// stream on the worker, whose finally blocks have run when <see cref="DisposeAsync"/> returns.
 /// </summary>
 internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id, RoutineRequest request, CancellationToken cancellationToken)
     : IRoutineStream, IFrameReceiver
 {
-    private TaskCompletionSource<RoutineReply>? _next;
+    private readonly Channel<RoutineReply> _replies = Channel.CreateUnbounded<RoutineReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly int _prefetch = request.Routine?.Prefetch ?? 0;
+    private readonly ArgumentStreamServer? _arguments = ArgumentStreamServer.For(request, cancellationToken);
     private CancellationTokenRegistration _cancellation;
+    private uint _consumed;
     private bool _opened;
     private bool _finished;
 
@@ -25,80 +30,128 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
             return RoutineReply.Completed;
         }
 
-        var next = _next = new TaskCompletionSource<RoutineReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_opened)
         {
-            _opened = true;
-            if (!connection.TryRegister(id, this) || !connection.TrySend(new ClientFrame { Id = id, OpenStream = WireProtocol.ToCall(request) }))
-            {
-                _finished = true;
-                throw new CallRejectedException($"{connection.Worker} is unavailable for routine '{request.RoutineName}'.", transient: true);
-            }
-
-            if (cancellationToken.CanBeCanceled)
-            {
-                _cancellation = cancellationToken.UnsafeRegister(static s => ((RemoteRoutineStream)s!).Send(cancel: true), this);
-            }
+            Open();
         }
-
-        if (!Send(cancel: false))
+        else if (_prefetch == 0)
         {
-            next.TrySetException(connection.LostDuring(request.RoutineName, new IOException("the connection is closed")));
+            Grant(1);
+        }
+        else if (_consumed >= Math.Max(1, _prefetch / 2))
+        {
+            Grant(_consumed);
+            _consumed = 0;
         }
 
-        RoutineReply reply = await next.Task.ConfigureAwait(false);
-        _finished = reply.Kind != RoutineReplyKind.Value;
+        RoutineReply reply = await _replies.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        if (reply.Kind == RoutineReplyKind.Value)
+        {
+            _consumed++;
+        }
+        else
+        {
+            await FinishAsync().ConfigureAwait(false);
+        }
+
         return reply;
     }
 
     public bool OnFrame(ServerFrame frame)
     {
-        if (frame.KindCase == ServerFrame.KindOneofCase.Rejected)
+        switch (frame.KindCase)
         {
-            _next?.TrySetException(new CallRejectedException($"{connection.Worker} refused routine '{request.RoutineName}': {frame.Rejected.Reason}.", frame.Rejected.Transient));
-            return true;
+            case ServerFrame.KindOneofCase.ArgumentPull:
+            case ServerFrame.KindOneofCase.ArgumentClose:
+                ArgumentFrames.Serve(_arguments, connection, id, frame);
+                return false;
+            case ServerFrame.KindOneofCase.Rejected:
+                _replies.Writer.TryComplete(new CallRejectedException($"{connection.Worker} refused routine '{request.RoutineName}': {frame.Rejected.Reason}.", frame.Rejected.Transient));
+                return true;
+            default:
+                RoutineReply reply = WireProtocol.ToReply(frame);
+                _replies.Writer.TryWrite(reply);
+                return reply.Kind != RoutineReplyKind.Value;
         }
-
-        RoutineReply reply = WireProtocol.ToReply(frame);
-        _next?.TrySetResult(reply);
-        return reply.Kind != RoutineReplyKind.Value;
     }
 
-    public void OnLost(Exception reason) => _next?.TrySetException(connection.LostDuring(request.RoutineName, reason));
+    public void OnLost(Exception reason) => _replies.Writer.TryComplete(connection.LostDuring(request.RoutineName, reason));
 
     public async ValueTask DisposeAsync()
     {
-        await _cancellation.DisposeAsync().ConfigureAwait(false);
         if (!_opened || _finished)
         {
+            await FinishAsync().ConfigureAwait(false);
             return;
         }
 
-        _finished = true;
-        var closed = _next = new TaskCompletionSource<RoutineReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!connection.TrySend(new ClientFrame { Id = id, Close = true }))
         {
             // The connection is gone; the worker cancels the calls of a connection it lost.
             connection.Unregister(id);
+            await FinishAsync().ConfigureAwait(false);
             return;
         }
 
-        RoutineReply reply;
         try
         {
-            reply = await closed.Task.ConfigureAwait(false);
+            // Items produced before the close (a prefetch window) are discarded.
+            RoutineReply reply;
+            do
+            {
+                reply = await _replies.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            while (reply.Kind == RoutineReplyKind.Value);
+
+            if (reply.Kind == RoutineReplyKind.Exception)
+            {
+                throw WoolSerializer.DeserializeException(request.Routine!, reply.Payload);
+            }
         }
         catch (WorkerLostException)
         {
-            return;
+            // Nothing is left to close.
         }
-
-        if (reply.Kind == RoutineReplyKind.Exception)
+        finally
         {
-            throw WoolSerializer.DeserializeException(request.Routine!, reply.Payload);
+            await FinishAsync().ConfigureAwait(false);
         }
     }
 
-    private bool Send(bool cancel)
-        => connection.TrySend(cancel ? new ClientFrame { Id = id, Cancel = true } : new ClientFrame { Id = id, Pull = true });
+    private void Open()
+    {
+        _opened = true;
+        if (!connection.TryRegister(id, this) || !connection.TrySend(new ClientFrame { Id = id, OpenStream = WireProtocol.ToCall(request) }))
+        {
+            _finished = true;
+            throw new CallRejectedException($"{connection.Worker} is unavailable for routine '{request.RoutineName}'.", transient: true);
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            _cancellation = cancellationToken.UnsafeRegister(static s => ((RemoteRoutineStream)s!).SendCancel(), this);
+        }
+
+        Grant((uint)Math.Max(1, _prefetch));
+    }
+
+    private void Grant(uint credit)
+    {
+        if (!connection.TrySend(new ClientFrame { Id = id, Pull = credit }))
+        {
+            _replies.Writer.TryComplete(connection.LostDuring(request.RoutineName, new IOException("the connection is closed")));
+        }
+    }
+
+    private void SendCancel() => connection.TrySend(new ClientFrame { Id = id, Cancel = true });
+
+    private async ValueTask FinishAsync()
+    {
+        _finished = true;
+        await _cancellation.DisposeAsync().ConfigureAwait(false);
+        if (_arguments is not null)
+        {
+            await _arguments.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

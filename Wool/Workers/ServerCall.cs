@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Wool.Routines;
 
 namespace Wool.Workers;
@@ -10,6 +11,21 @@ internal sealed class ServerCall(CancellationToken stopToken) : IDisposable
     public CancellationToken Token => _cancellation.Token;
 
     public IRoutineStream? Stream { get; set; }
+
+    /// <summary>Guards the stream's pacing state below.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>How many more items the caller has allowed the stream to produce.</summary>
+    public long Credit { get; set; }
+
+    /// <summary>Whether a pump is advancing the stream now.</summary>
+    public bool Pumping { get; set; }
+
+    /// <summary>The caller asked to close the stream; the pump closes it after its current step.</summary>
+    public bool Closing { get; set; }
+
+    /// <summary>Pulls of streamed arguments waiting for the caller's answer, by slot.</summary>
+    public ConcurrentDictionary<uint, TaskCompletionSource<RoutineReply>> ArgumentPulls { get; } = new();
 
     public void Cancel()
     {

@@ -4,17 +4,25 @@ using Wool.Workers.Protocol;
 namespace Wool.Workers;
 
 /// <summary>A single-result call waiting for its reply on a <see cref="WorkerConnection"/>.</summary>
-internal sealed class UnaryCall(WorkerConnection connection, ulong id, string routineName) : IFrameReceiver
+internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRequest request, CancellationToken cancellationToken) : IFrameReceiver
 {
     private readonly TaskCompletionSource<RoutineReply> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ArgumentStreamServer? _arguments = ArgumentStreamServer.For(request, cancellationToken);
+    private readonly string _routineName = request.RoutineName;
 
     public ulong Id => id;
 
     public bool OnFrame(ServerFrame frame)
     {
+        if (frame.KindCase is ServerFrame.KindOneofCase.ArgumentPull or ServerFrame.KindOneofCase.ArgumentClose)
+        {
+            ArgumentFrames.Serve(_arguments, connection, id, frame);
+            return false;
+        }
+
         if (frame.KindCase == ServerFrame.KindOneofCase.Rejected)
         {
-            _reply.TrySetException(new CallRejectedException($"{connection.Worker} refused routine '{routineName}': {frame.Rejected.Reason}.", frame.Rejected.Transient));
+            _reply.TrySetException(new CallRejectedException($"{connection.Worker} refused routine '{_routineName}': {frame.Rejected.Reason}.", frame.Rejected.Transient));
         }
         else
         {
@@ -24,28 +32,32 @@ internal sealed class UnaryCall(WorkerConnection connection, ulong id, string ro
         return true;
     }
 
-    public void OnLost(Exception reason) => _reply.TrySetException(connection.LostDuring(routineName, reason));
+    public void OnLost(Exception reason) => _reply.TrySetException(connection.LostDuring(_routineName, reason));
 
     /// <summary>
     /// Waits for the reply. Cancelling the token cancels the routine's token on the worker; the
     /// caller then receives what the routine does about it (usually an OperationCanceledException,
     /// after its finally blocks ran).
     /// </summary>
-    public async Task<RoutineReply> WaitAsync(CancellationToken cancellationToken)
+    public async Task<RoutineReply> WaitAsync()
     {
-        if (!cancellationToken.CanBeCanceled)
+        try
         {
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return await _reply.Task.ConfigureAwait(false);
+            }
+
+            using var registration = cancellationToken.UnsafeRegister(static state => ((UnaryCall)state!).SendCancel(), this);
             return await _reply.Task.ConfigureAwait(false);
         }
-
-        using var registration = cancellationToken.UnsafeRegister(
-            static state =>
+        finally
+        {
+            if (_arguments is not null)
             {
-                var call = (UnaryCall)state!;
-                call.SendCancel();
-            },
-            this);
-        return await _reply.Task.ConfigureAwait(false);
+                await _arguments.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private void SendCancel() => connection.TrySend(new ClientFrame { Id = id, Cancel = true });

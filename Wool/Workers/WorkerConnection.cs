@@ -50,7 +50,7 @@ internal sealed class WorkerConnection : IAsyncDisposable
 
     public Task<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
-        var call = new UnaryCall(this, NextId(), request.RoutineName);
+        var call = new UnaryCall(this, NextId(), request, cancellationToken);
         if (!TryRegister(call.Id, call) || !TrySend(new ClientFrame { Id = call.Id, Call = WireProtocol.ToCall(request) }))
         {
             _receivers.TryRemove(call.Id, out _);
@@ -58,7 +58,7 @@ internal sealed class WorkerConnection : IAsyncDisposable
             return Task.FromException<RoutineReply>(new CallRejectedException($"{Worker} is unavailable: {_lost?.Message}", transient: true));
         }
 
-        return call.WaitAsync(cancellationToken);
+        return call.WaitAsync();
     }
 
     public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)

@@ -76,13 +76,10 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
                 Start(id, frame.OpenStream, streaming: true);
                 break;
             case ClientFrame.KindOneofCase.Pull:
+                // Credit for a stream that already ended is normal with a prefetch window: ignore it.
                 if (_calls.TryGetValue(id, out ServerCall? pulled) && pulled.Stream is not null)
                 {
-                    RunDetached(() => PullAsync(id, pulled));
-                }
-                else
-                {
-                    Reject(id, "there is no open stream with this id", transient: false);
+                    Grant(id, pulled, frame.Pull);
                 }
 
                 break;
@@ -94,15 +91,21 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
 
                 break;
             case ClientFrame.KindOneofCase.Close:
-                if (_calls.TryRemove(id, out ServerCall? closed) && closed.Stream is not null)
+                if (_calls.TryGetValue(id, out ServerCall? closed) && closed.Stream is not null)
                 {
-                    RunDetached(() => CloseAsync(id, closed));
+                    Close(id, closed);
                 }
                 else
                 {
                     Send(new ServerFrame { Id = id, Completed = true });
                 }
 
+                break;
+            case ClientFrame.KindOneofCase.ArgumentItem:
+                Answer(id, frame.ArgumentItem.Slot, RoutineReply.Value(frame.ArgumentItem.Value.Memory));
+                break;
+            case ClientFrame.KindOneofCase.ArgumentEnd:
+                Answer(id, frame.ArgumentEnd.Slot, frame.ArgumentEnd.Exception.IsEmpty ? RoutineReply.Completed : RoutineReply.Exception(frame.ArgumentEnd.Exception.Memory));
                 break;
             default:
                 WorkerLog.UnknownFrame(logger, frame.KindCase.ToString(), id);
@@ -135,68 +138,123 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
         }
 
         RoutineRequest request = WireProtocol.ToRequest(call);
+        var arguments = new SessionArgumentSource(id, state, Send);
         if (streaming)
         {
             // No user code runs when a stream opens: the iterator starts at the first pull.
-            state.Stream = RoutineExecutor.OpenStream(request, state.Token);
+            state.Stream = RoutineExecutor.OpenStream(request, state.Token, arguments);
         }
         else
         {
-            RunDetached(() => InvokeAsync(id, state, request));
+            RunDetached(() => InvokeAsync(id, state, request, arguments));
         }
     }
 
-    private async Task InvokeAsync(ulong id, ServerCall state, RoutineRequest request)
+    private async Task InvokeAsync(ulong id, ServerCall state, RoutineRequest request, IArgumentSource arguments)
     {
         RoutinePool.UseInThisFlow(runtime.Peers);
-        RoutineReply reply = await RoutineExecutor.InvokeAsync(request, state.Token).ConfigureAwait(false);
+        RoutineReply reply = await RoutineExecutor.InvokeAsync(request, state.Token, arguments).ConfigureAwait(false);
         _calls.TryRemove(id, out _);
         Send(WireProtocol.ToFrame(id, reply));
         End(state);
     }
 
-    private async Task PullAsync(ulong id, ServerCall state)
+    /// <summary>Adds credit and starts the pump if it is idle. One pump per stream: the iterator is advanced by one step at a time.</summary>
+    private void Grant(ulong id, ServerCall state, uint credit)
+    {
+        lock (state.Gate)
+        {
+            state.Credit += credit;
+            if (state.Pumping || state.Closing)
+            {
+                return;
+            }
+
+            state.Pumping = true;
+        }
+
+        RunDetached(() => PumpAsync(id, state));
+    }
+
+    private void Close(ulong id, ServerCall state)
+    {
+        lock (state.Gate)
+        {
+            state.Closing = true;
+            if (state.Pumping)
+            {
+                // The pump closes the stream once its current step is done.
+                return;
+            }
+
+            state.Pumping = true;
+        }
+
+        RunDetached(() => FinishAsync(id, state, RoutineReply.Completed));
+    }
+
+    /// <summary>Advances the stream while the caller has granted credit, sending each item as it comes.</summary>
+    private async Task PumpAsync(ulong id, ServerCall state)
     {
         RoutinePool.UseInThisFlow(runtime.Peers);
-        RoutineReply reply = await state.Stream!.NextAsync(state.Token).ConfigureAwait(false);
-        if (reply.Kind == RoutineReplyKind.Value)
+        while (true)
         {
+            lock (state.Gate)
+            {
+                if (state.Closing)
+                {
+                    break;
+                }
+
+                if (state.Credit == 0)
+                {
+                    state.Pumping = false;
+                    return;
+                }
+
+                state.Credit--;
+            }
+
+            RoutineReply reply = await state.Stream!.NextAsync(state.Token).ConfigureAwait(false);
+            if (reply.Kind != RoutineReplyKind.Value)
+            {
+                await FinishAsync(id, state, reply).ConfigureAwait(false);
+                return;
+            }
+
             Send(WireProtocol.ToFrame(id, reply));
-            return;
         }
 
-        _calls.TryRemove(id, out _);
-        try
-        {
-            await state.Stream.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (reply.Kind == RoutineReplyKind.Completed)
-        {
-            // A finally block that throws after the last item: the caller's loop sees it, as locally.
-            reply = RoutineReply.Exception(Serialization.WoolSerializer.SerializeException(e));
-        }
-
-        Send(WireProtocol.ToFrame(id, reply));
-        End(state);
+        await FinishAsync(id, state, RoutineReply.Completed).ConfigureAwait(false);
     }
 
-    private async Task CloseAsync(ulong id, ServerCall state)
+    /// <summary>
+    /// Ends a stream: disposes the iterator here, so its finally blocks run on this worker, then
+    /// sends the terminal reply (what a finally block threw replaces a normal end, as it would locally).
+    /// </summary>
+    private async Task FinishAsync(ulong id, ServerCall state, RoutineReply reply)
     {
-        // The caller left its 'await foreach' early: dispose the iterator so its finally blocks
-        // run here, and tell the caller when they have (or what they threw).
         RoutinePool.UseInThisFlow(runtime.Peers);
-        RoutineReply reply = RoutineReply.Completed;
+        _calls.TryRemove(id, out _);
         try
         {
             await state.Stream!.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (Exception e) when (reply.Kind == RoutineReplyKind.Completed)
         {
             reply = RoutineReply.Exception(Serialization.WoolSerializer.SerializeException(e));
         }
 
         Send(WireProtocol.ToFrame(id, reply));
         End(state);
+    }
+
+    private void Answer(ulong id, uint slot, RoutineReply reply)
+    {
+        if (_calls.TryGetValue(id, out ServerCall? call) && call.ArgumentPulls.TryRemove(slot, out var pending))
+        {
+            pending.TrySetResult(reply);
+        }
     }
 
     private void End(ServerCall state)
