@@ -15,6 +15,7 @@ internal static class Figures
     private const int Warmup = 1_000;
     private const int Callers = 64;
     private const int CallsPerCaller = 500;
+    private const int StreamItems = 100_000;
 
     public static async Task<int> RunAsync()
     {
@@ -48,6 +49,41 @@ internal static class Figures
         return x + y;
     }
 
+    [Routine]
+    private static async IAsyncEnumerable<int> Numbers(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            yield return i;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    [Routine(Prefetch = 256)]
+    private static async IAsyncEnumerable<int> PrefetchedNumbers(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            yield return i;
+        }
+
+        await Task.CompletedTask;
+    }
+
+    private static async Task<double> ItemsPerSecondAsync(IAsyncEnumerable<int> items, int count, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        int expected = 0;
+        await foreach (int item in items)
+        {
+            Measure.Check(item == expected++, what);
+        }
+
+        Measure.Check(expected == count, what);
+        return count / watch.Elapsed.TotalSeconds;
+    }
+
     private static async Task<Figure[]> ColdStartAsync()
     {
         var watch = Stopwatch.StartNew();
@@ -62,8 +98,14 @@ internal static class Figures
         await Measure.LatenciesAsync(Warmup, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
         double[] latencies = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "sequential latency"));
         double throughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput"));
+        await ItemsPerSecondAsync(Numbers(10_000), 10_000, "stream warm-up");
+        double pull = await ItemsPerSecondAsync(Numbers(StreamItems), StreamItems, "pull stream");
+        await ItemsPerSecondAsync(PrefetchedNumbers(10_000), 10_000, "stream warm-up");
+        double prefetch = await ItemsPerSecondAsync(PrefetchedNumbers(StreamItems), StreamItems, "prefetch stream");
         return
         [
+            new Figure($"wool stream {StreamItems:N0} ints, pull", pull, "items/s"),
+            new Figure($"wool stream {StreamItems:N0} ints, prefetch 256", prefetch, "items/s"),
             new Figure($"wool sequential Add p50 ({workers} worker)", Measure.Percentile(latencies, 50), "us"),
             new Figure($"wool sequential Add p90 ({workers} worker)", Measure.Percentile(latencies, 90), "us"),
             new Figure($"wool sequential Add p99 ({workers} worker)", Measure.Percentile(latencies, 99), "us"),
@@ -96,8 +138,26 @@ internal static class Figures
         await Measure.LatenciesAsync(Warmup, RoundTrip);
         double[] pingPongLatencies = await Measure.LatenciesAsync(SequentialCalls, RoundTrip);
         await pingPong.RequestStream.CompleteAsync();
+
+        async Task<double> ServerStreamAsync(int items)
+        {
+            var watch = Stopwatch.StartNew();
+            using var stream = floor.Client.ServerStream(new Floor.Count { Items = items, Size = 4 });
+            int expected = 0;
+            while (await stream.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                Measure.Check(FloorClient.Tag(stream.ResponseStream.Current) == expected++, "floor server stream");
+            }
+
+            Measure.Check(expected == items, "floor server stream");
+            return items / watch.Elapsed.TotalSeconds;
+        }
+
+        await ServerStreamAsync(10_000);
+        double serverStream = await ServerStreamAsync(StreamItems);
         return
         [
+            new Figure($"floor: gRPC server streaming {StreamItems:N0} items", serverStream, "items/s"),
             new Figure($"floor: gRPC unary p50 ({frameSize} B)", Measure.Percentile(unary, 50), "us"),
             new Figure($"floor: gRPC bidi ping-pong p50 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 50), "us"),
             new Figure($"floor: gRPC bidi ping-pong p99 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 99), "us"),
@@ -120,5 +180,8 @@ internal static class Figures
         Console.WriteLine();
         Console.WriteLine($"sequential p50 / ping-pong p50: {Find("wool sequential Add p50") / Find("floor: gRPC bidi ping-pong p50"):0.00}x");
         Console.WriteLine($"64-caller throughput (1 worker) / raw unary 64 callers: {Find("wool 64 callers (1 worker)") / Find("floor: gRPC unary, 64"):0.00}x");
+        double pingPongRate = 1_000_000 / Find("floor: gRPC bidi ping-pong p50");
+        Console.WriteLine($"pull stream / ping-pong rate ({pingPongRate:N0}/s): {Find("wool stream 100,000 ints, pull") / pingPongRate:0.00}x");
+        Console.WriteLine($"prefetch stream / raw server streaming: {Find("wool stream 100,000 ints, prefetch") / Find("floor: gRPC server streaming"):0.00}x");
     }
 }

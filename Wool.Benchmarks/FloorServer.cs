@@ -43,6 +43,16 @@ internal static class FloorServer
     {
         public override Task<Blob> Unary(Blob request, ServerCallContext context) => Task.FromResult(request);
 
+        public override async Task ServerStream(Count request, IServerStreamWriter<Blob> responseStream, ServerCallContext context)
+        {
+            for (int i = 0; i < request.Items; i++)
+            {
+                var data = new byte[request.Size];
+                BitConverter.TryWriteBytes(data, i);
+                await responseStream.WriteAsync(new Blob { Data = UnsafeByteOperations.UnsafeWrap(data) });
+            }
+        }
+
         public override async Task PingPong(IAsyncStreamReader<Blob> requestStream, IServerStreamWriter<Blob> responseStream, ServerCallContext context)
         {
             await foreach (Blob blob in requestStream.ReadAllAsync())

@@ -28,6 +28,9 @@ await foreach (int square in Squares(4))
 var watch = Stopwatch.StartNew();
 Console.WriteLine($"Fibonacci(12) = {await Fibonacci(12)}, computed by nested routine calls across the workers in {watch.ElapsedMilliseconds} ms");
 
+// Duplex streams: guessers on the workers converse with a driver routine, item by item.
+await HelloWorldSolver.RunAsync("Hello world!");
+
 [Routine]
 static async Task<int> Add(int x, int y)
 {
