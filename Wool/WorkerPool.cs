@@ -68,10 +68,28 @@ public sealed class WorkerPool : RoutinePool
     {
         if (!_started.IsCompletedSuccessfully)
         {
-            await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WaitForStartAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
         return await _workers.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WaitForStartAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        if (request.DispatchTimeout is not { } timeout)
+        {
+            await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await _started.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new NoWorkersAvailableException($"No worker is available to run routine '{request.RoutineName}': the pool's workers did not start within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", []);
+        }
     }
 
     private protected override IRoutineStream OpenStreamCore(RoutineRequest request, CancellationToken cancellationToken)

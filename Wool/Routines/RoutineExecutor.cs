@@ -1,3 +1,4 @@
+using Wool.Context;
 using Wool.Serialization;
 
 namespace Wool.Routines;
@@ -30,6 +31,8 @@ internal static class RoutineExecutor
         object? result;
         try
         {
+            // The routine starts with the caller's values; its own changes stay in its flow.
+            AmbientContext.Replace(AmbientContext.FromWire(request.Context.Values));
             result = await invoker(target, values, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)

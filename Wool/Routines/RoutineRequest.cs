@@ -1,3 +1,4 @@
+using Wool.Context;
 using Wool.Serialization;
 
 namespace Wool.Routines;
@@ -6,7 +7,7 @@ namespace Wool.Routines;
 /// One call of a routine, serialized: which routine (assembly, id, build), the type arguments of
 /// a generic routine, and the payload <c>[target, arguments…]</c>. Immutable once created.
 /// </summary>
-internal sealed class RoutineRequest(string assemblyName, string routineId, Guid moduleVersionId, string[]? typeArguments, ReadOnlyMemory<byte> payload)
+internal sealed class RoutineRequest(string assemblyName, string routineId, Guid moduleVersionId, string[]? typeArguments, ReadOnlyMemory<byte> payload, ContextValues? context = null)
 {
     public string AssemblyName { get; } = assemblyName;
 
@@ -17,6 +18,12 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
     public string[]? TypeArguments { get; } = typeArguments;
 
     public ReadOnlyMemory<byte> Payload { get; } = payload;
+
+    /// <summary>The caller's context values at the time of the call.</summary>
+    public ContextValues Context { get; } = context ?? ContextValues.Empty;
+
+    /// <summary>How long a worker may take to accept the call (WoolContext.DispatchTimeout), caller side.</summary>
+    public TimeSpan? DispatchTimeout { get; private init; }
 
     /// <summary>The routine, on the caller's side (null on a worker, which resolves it from the registry).</summary>
     public Routine? Routine { get; private init; }
@@ -40,8 +47,14 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
             }
         }
 
+        ContextValues context = AmbientContext.Capture();
         List<StreamArgument>? streams = Routines.StreamArguments.Extract(routine, arguments);
         byte[] payload = WoolSerializer.SerializeCall(routine, target, arguments);
-        return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload) { Routine = routine, StreamArguments = streams };
+        return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload, context)
+        {
+            Routine = routine,
+            StreamArguments = streams,
+            DispatchTimeout = WoolContext.CurrentDispatchTimeout,
+        };
     }
 }

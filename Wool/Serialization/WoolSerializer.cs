@@ -113,6 +113,11 @@ internal static class WoolSerializer
         return value is T typed ? typed : (T)Primitives.Convert(value, typeof(T))!;
     }
 
+    /// <summary>Serializes the value of a context variable (typeless: its runtime type travels).</summary>
+    public static byte[] SerializeContextValue(object? value) => MessagePackSerializer.Serialize(value, Options);
+
+    public static object? DeserializeContextValue(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<object?>(bytes, Options);
+
     /// <summary>Serializes an exception; never throws (state that cannot be copied degrades to <see cref="RemoteException"/>).</summary>
     public static byte[] SerializeException(Exception exception)
     {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Wool.Context;
 using Wool.Routines;
 using Wool.Serialization;
 using Wool.Workers.Protocol;
@@ -19,6 +20,7 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
     private readonly int _prefetch = request.Routine?.Prefetch ?? 0;
     private readonly ArgumentStreamServer? _arguments = ArgumentStreamServer.For(request, cancellationToken);
     private CancellationTokenRegistration _cancellation;
+    private ContextValues _sentContext = request.Context;
     private uint _consumed;
     private bool _opened;
     private bool _finished;
@@ -121,7 +123,7 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
     private void Open()
     {
         _opened = true;
-        if (!connection.TryRegister(id, this) || !connection.TrySend(new ClientFrame { Id = id, OpenStream = WireProtocol.ToCall(request) }))
+        if (!connection.TryRegister(id, this) || !connection.TrySend(WireProtocol.ToFrame(id, request, streaming: true)))
         {
             _finished = true;
             throw new CallRejectedException($"{connection.Worker} is unavailable for routine '{request.RoutineName}'.", transient: true);
@@ -137,7 +139,15 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
 
     private void Grant(uint credit)
     {
-        if (!connection.TrySend(new ClientFrame { Id = id, Pull = credit }))
+        var frame = new ClientFrame { Id = id, Pull = credit };
+        if (_opened && AmbientContext.Current is var current && !ReferenceEquals(current, _sentContext.Source ?? System.Collections.Immutable.ImmutableDictionary<string, ContextEntry>.Empty))
+        {
+            // The caller's values changed since the stream opened or last pulled: send them along.
+            _sentContext = AmbientContext.Capture();
+            AmbientContext.AddTo(frame.Context, _sentContext);
+        }
+
+        if (!connection.TrySend(frame))
         {
             _replies.Writer.TryComplete(connection.LostDuring(request.RoutineName, new IOException("the connection is closed")));
         }

@@ -24,6 +24,9 @@ internal sealed class ServerCall(CancellationToken stopToken) : IDisposable
     /// <summary>The caller asked to close the stream; the pump closes it after its current step.</summary>
     public bool Closing { get; set; }
 
+    /// <summary>For a stream: the caller's context values as of its latest pull.</summary>
+    public System.Collections.Immutable.ImmutableDictionary<string, Context.ContextEntry>? Context { get; set; }
+
     /// <summary>Pulls of streamed arguments waiting for the caller's answer, by slot.</summary>
     public ConcurrentDictionary<uint, TaskCompletionSource<RoutineReply>> ArgumentPulls { get; } = new();
 

@@ -9,6 +9,7 @@ internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRe
     private readonly TaskCompletionSource<RoutineReply> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ArgumentStreamServer? _arguments = ArgumentStreamServer.For(request, cancellationToken);
     private readonly string _routineName = request.RoutineName;
+    private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ulong Id => id;
 
@@ -17,6 +18,12 @@ internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRe
         if (frame.KindCase is ServerFrame.KindOneofCase.ArgumentPull or ServerFrame.KindOneofCase.ArgumentClose)
         {
             ArgumentFrames.Serve(_arguments, connection, id, frame);
+            return false;
+        }
+
+        if (frame.KindCase == ServerFrame.KindOneofCase.Accepted)
+        {
+            _accepted.TrySetResult();
             return false;
         }
 
@@ -43,6 +50,11 @@ internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRe
     {
         try
         {
+            if (request.DispatchTimeout is { } timeout)
+            {
+                await WaitForAcceptanceAsync(timeout).ConfigureAwait(false);
+            }
+
             if (!cancellationToken.CanBeCanceled)
             {
                 return await _reply.Task.ConfigureAwait(false);
@@ -57,6 +69,26 @@ internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRe
             {
                 await _arguments.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits for the worker to take the call. The worker refuses a call that reaches it after its
+    /// deadline, so once the deadline (plus a margin for the confirmation to travel) has passed
+    /// without one, the call is not running there and may go to another worker.
+    /// </summary>
+    private async Task WaitForAcceptanceAsync(TimeSpan timeout)
+    {
+        TimeSpan margin = TimeSpan.FromMilliseconds(Math.Max(50, timeout.TotalMilliseconds / 10));
+        try
+        {
+            await Task.WhenAny(_accepted.Task, _reply.Task).WaitAsync(timeout + margin).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            connection.Unregister(id);
+            SendCancel();
+            throw new CallRejectedException($"{connection.Worker} did not accept routine '{_routineName}' within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", transient: true);
         }
     }
 

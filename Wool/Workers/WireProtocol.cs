@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Wool.Context;
 using Wool.Routines;
 using Wool.Workers.Protocol;
 
@@ -16,7 +17,7 @@ internal static class WireProtocol
     /// <summary>The line a worker prints on stdout once it serves: <c>WOOL-WORKER-READY &lt;address&gt;</c>.</summary>
     public const string ReadyLine = "WOOL-WORKER-READY ";
 
-    public static Call ToCall(RoutineRequest request)
+    public static Call ToCall(RoutineRequest request, DateTimeOffset? acceptDeadline = null)
     {
         var call = new Call
         {
@@ -31,14 +32,37 @@ internal static class WireProtocol
             call.TypeArguments.AddRange(typeArguments);
         }
 
+        if (acceptDeadline is { } deadline)
+        {
+            call.AcceptDeadlineUnixMs = deadline.ToUnixTimeMilliseconds();
+        }
+
         return call;
     }
 
-    public static RoutineRequest ToRequest(Call call)
+    /// <summary>A frame carrying a call (or an opened stream) and the caller's context values.</summary>
+    public static ClientFrame ToFrame(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? acceptDeadline = null)
+    {
+        var frame = new ClientFrame { Id = id };
+        if (streaming)
+        {
+            frame.OpenStream = ToCall(request, acceptDeadline);
+        }
+        else
+        {
+            frame.Call = ToCall(request, acceptDeadline);
+        }
+
+        AmbientContext.AddTo(frame.Context, request.Context);
+        return frame;
+    }
+
+    public static RoutineRequest ToRequest(Call call, ClientFrame frame)
     {
         Guid moduleVersionId = call.ModuleVersionId.Length == 16 ? new Guid(call.ModuleVersionId.Span) : Guid.Empty;
         string[]? typeArguments = call.TypeArguments.Count == 0 ? null : [.. call.TypeArguments];
-        return new RoutineRequest(call.Assembly, call.Routine, moduleVersionId, typeArguments, call.Payload.Memory);
+        var context = frame.Context.Count == 0 ? null : new ContextValues(null, AmbientContext.Read(frame.Context));
+        return new RoutineRequest(call.Assembly, call.Routine, moduleVersionId, typeArguments, call.Payload.Memory, context);
     }
 
     public static ServerFrame ToFrame(ulong id, RoutineReply reply)

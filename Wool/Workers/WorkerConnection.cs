@@ -51,7 +51,8 @@ internal sealed class WorkerConnection : IAsyncDisposable
     public Task<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
         var call = new UnaryCall(this, NextId(), request, cancellationToken);
-        if (!TryRegister(call.Id, call) || !TrySend(new ClientFrame { Id = call.Id, Call = WireProtocol.ToCall(request) }))
+        DateTimeOffset? deadline = request.DispatchTimeout is { } timeout ? DateTimeOffset.UtcNow + timeout : null;
+        if (!TryRegister(call.Id, call) || !TrySend(WireProtocol.ToFrame(call.Id, request, streaming: false, deadline)))
         {
             _receivers.TryRemove(call.Id, out _);
             // Never sent: the call did not run, another worker may take it.

@@ -51,6 +51,7 @@ internal static class WorkerHost
         await app.StartAsync().ConfigureAwait(false);
 
         var runtime = app.Services.GetRequiredService<WorkerRuntime>();
+        Context.ContextLog.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wool.Context");
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         runtime.Started(address);
 

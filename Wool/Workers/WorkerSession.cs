@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Wool.Context;
 using Wool.Routines;
 using Wool.Workers.Protocol;
 
@@ -70,15 +71,21 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
         switch (frame.KindCase)
         {
             case ClientFrame.KindOneofCase.Call:
-                Start(id, frame.Call, streaming: false);
+                Start(id, frame.Call, frame, streaming: false);
                 break;
             case ClientFrame.KindOneofCase.OpenStream:
-                Start(id, frame.OpenStream, streaming: true);
+                Start(id, frame.OpenStream, frame, streaming: true);
                 break;
             case ClientFrame.KindOneofCase.Pull:
                 // Credit for a stream that already ended is normal with a prefetch window: ignore it.
                 if (_calls.TryGetValue(id, out ServerCall? pulled) && pulled.Stream is not null)
                 {
+                    if (frame.Context.Count > 0)
+                    {
+                        // The caller's values changed since the last step: later steps see the new ones.
+                        pulled.Context = AmbientContext.FromWire(AmbientContext.Read(frame.Context));
+                    }
+
                     Grant(id, pulled, frame.Pull);
                 }
 
@@ -114,11 +121,20 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
         }
     }
 
-    private void Start(ulong id, Call call, bool streaming)
+    private void Start(ulong id, Call call, ClientFrame frame, bool streaming)
     {
         if (call.Protocol != WireProtocol.Version)
         {
             Reject(id, $"the caller speaks Wool protocol {call.Protocol}; this worker speaks version {WireProtocol.Version}. Run the same Wool version on callers and workers", transient: false);
+            return;
+        }
+
+        bool confirm = call.AcceptDeadlineUnixMs != 0;
+        if (confirm && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > call.AcceptDeadlineUnixMs)
+        {
+            // The caller has given up on this worker and may have sent the call elsewhere: running
+            // it here could run it twice.
+            Reject(id, "the call reached this worker after its dispatch deadline", transient: true);
             return;
         }
 
@@ -137,10 +153,16 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
             return;
         }
 
-        RoutineRequest request = WireProtocol.ToRequest(call);
+        if (confirm)
+        {
+            Send(new ServerFrame { Id = id, Accepted = true });
+        }
+
+        RoutineRequest request = WireProtocol.ToRequest(call, frame);
         var arguments = new SessionArgumentSource(id, state, Send);
         if (streaming)
         {
+            state.Context = AmbientContext.FromWire(request.Context.Values);
             // No user code runs when a stream opens: the iterator starts at the first pull.
             state.Stream = RoutineExecutor.OpenStream(request, state.Token, arguments);
         }
@@ -215,6 +237,8 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
                 state.Credit--;
             }
 
+            // Each step sees the caller's values as of the pull that granted it.
+            AmbientContext.Replace(state.Context);
             RoutineReply reply = await state.Stream!.NextAsync(state.Token).ConfigureAwait(false);
             if (reply.Kind != RoutineReplyKind.Value)
             {
