@@ -12,10 +12,12 @@ namespace Wool.Benchmarks;
 internal static class Figures
 {
     private const int SequentialCalls = 5_000;
-    private const int Warmup = 1_000;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
     private const int Callers = 64;
     private const int CallsPerCaller = 500;
     private const int StreamItems = 100_000;
+
+    private static readonly WoolContextVar<string>[] s_contextVars = [.. Enumerable.Range(0, 4).Select(i => new WoolContextVar<string>($"bench.var{i}"))];
 
     public static async Task<int> RunAsync()
     {
@@ -95,15 +97,44 @@ internal static class Figures
     private static async Task<Figure[]> WoolAsync(int workers)
     {
         await using var pool = new WorkerPool(spawn: workers);
-        await Measure.LatenciesAsync(Warmup, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
+        await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
+        await Measure.ThroughputAsync(Callers, 200, async i => Measure.Check(await Add(i, 2) == i + 2, "warm-up"));
         double[] latencies = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "sequential latency"));
         double throughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput"));
-        await ItemsPerSecondAsync(Numbers(10_000), 10_000, "stream warm-up");
+        await ItemsPerSecondAsync(Numbers(30_000), 30_000, "stream warm-up");
         double pull = await ItemsPerSecondAsync(Numbers(StreamItems), StreamItems, "pull stream");
         await ItemsPerSecondAsync(PrefetchedNumbers(10_000), 10_000, "stream warm-up");
         double prefetch = await ItemsPerSecondAsync(PrefetchedNumbers(StreamItems), StreamItems, "prefetch stream");
+
+        // The cost of ambient context: the same calls with one, then four, 16-character values set.
+        int baseFrame = AddFrameSize();
+        double[] withOne;
+        int oneFrame;
+        using (WoolContext.Set(s_contextVars[0], "tenant-000000001"))
+        {
+            oneFrame = AddFrameSize();
+            withOne = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "latency with context"));
+        }
+
+        double[] withFour;
+        int fourFrame;
+        var scopes = s_contextVars.Select((v, i) => WoolContext.Set(v, $"value-00000000{i:D3}")).ToList();
+        try
+        {
+            fourFrame = AddFrameSize();
+            withFour = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "latency with context"));
+        }
+        finally
+        {
+            scopes.ForEach(s => s.Dispose());
+        }
+
         return
         [
+            new Figure("context: bytes added per call, 1 var", oneFrame - baseFrame, "B"),
+            new Figure("context: bytes added per call, 4 vars", fourFrame - baseFrame, "B"),
+            new Figure($"wool sequential Add p50, 1 context var", Measure.Percentile(withOne, 50), "us"),
+            new Figure($"wool sequential Add p50, 4 context vars", Measure.Percentile(withFour, 50), "us"),
             new Figure($"wool stream {StreamItems:N0} ints, pull", pull, "items/s"),
             new Figure($"wool stream {StreamItems:N0} ints, prefetch 256", prefetch, "items/s"),
             new Figure($"wool sequential Add p50 ({workers} worker)", Measure.Percentile(latencies, 50), "us"),
@@ -124,7 +155,8 @@ internal static class Figures
     private static async Task<Figure[]> FloorAsync(int frameSize)
     {
         await using var floor = await FloorClient.StartAsync();
-        await Measure.LatenciesAsync(Warmup, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor warm-up"));
+        await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor warm-up"));
+        await Measure.ThroughputAsync(Callers, 200, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor warm-up"));
         double[] unary = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor unary"));
         double unaryThroughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor unary throughput"));
 
@@ -135,7 +167,7 @@ internal static class Figures
             Measure.Check(await pingPong.ResponseStream.MoveNext(CancellationToken.None) && FloorClient.Tag(pingPong.ResponseStream.Current) == i, "floor ping-pong");
         }
 
-        await Measure.LatenciesAsync(Warmup, RoundTrip);
+        await Measure.WarmUpAsync(WarmUp, RoundTrip);
         double[] pingPongLatencies = await Measure.LatenciesAsync(SequentialCalls, RoundTrip);
         await pingPong.RequestStream.CompleteAsync();
 
@@ -165,12 +197,12 @@ internal static class Figures
         ];
     }
 
-    /// <summary>The size of the frame Wool sends for Add(1, 2): the floor echoes payloads of the same size.</summary>
+    /// <summary>The size of the frame Wool sends for Add(1, 2) in the current context: the floor echoes payloads of the same size.</summary>
     private static int AddFrameSize()
     {
         var routine = RoutineRegistry.Resolve(typeof(Figures).Assembly.FullName!, "System.Threading.Tasks.Task`1<System.Int32> Wool.Benchmarks.Figures::Add(System.Int32,System.Int32)", Guid.Empty);
         var batch = new ClientBatch();
-        batch.Frames.Add(new ClientFrame { Id = 1, Call = WireProtocol.ToCall(RoutineRequest.Create(routine, null, [1, 2], null)) });
+        batch.Frames.Add(WireProtocol.ToFrame(1, RoutineRequest.Create(routine, null, [1, 2], null), streaming: false));
         return batch.CalculateSize();
     }
 
@@ -178,7 +210,7 @@ internal static class Figures
     {
         double Find(string prefix) => figures.First(f => f.Name.StartsWith(prefix, StringComparison.Ordinal)).Value;
         Console.WriteLine();
-        Console.WriteLine($"sequential p50 / ping-pong p50: {Find("wool sequential Add p50") / Find("floor: gRPC bidi ping-pong p50"):0.00}x");
+        Console.WriteLine($"sequential p50 / ping-pong p50: {Find("wool sequential Add p50 (1 worker)") / Find("floor: gRPC bidi ping-pong p50"):0.00}x");
         Console.WriteLine($"64-caller throughput (1 worker) / raw unary 64 callers: {Find("wool 64 callers (1 worker)") / Find("floor: gRPC unary, 64"):0.00}x");
         double pingPongRate = 1_000_000 / Find("floor: gRPC bidi ping-pong p50");
         Console.WriteLine($"pull stream / ping-pong rate ({pingPongRate:N0}/s): {Find("wool stream 100,000 ints, pull") / pingPongRate:0.00}x");

@@ -20,6 +20,19 @@ internal static class Measure
         return samples;
     }
 
+    /// <summary>
+    /// Repeats <paramref name="operation"/> for <paramref name="duration"/>: long enough for tiered
+    /// compilation to promote the hot path on both sides (a fixed count of calls finishes before that).
+    /// </summary>
+    public static async Task WarmUpAsync(TimeSpan duration, Func<int, Task> operation)
+    {
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; watch.Elapsed < duration; i++)
+        {
+            await operation(i);
+        }
+    }
+
     public static double Percentile(double[] sorted, double percentile)
         => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(percentile / 100 * sorted.Length) - 1)];
 

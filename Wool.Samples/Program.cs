@@ -28,6 +28,10 @@ await foreach (int square in Squares(4))
 var watch = Stopwatch.StartNew();
 Console.WriteLine($"Fibonacci(12) = {await Fibonacci(12)}, computed by nested routine calls across the workers in {watch.ElapsedMilliseconds} ms");
 
+// Ambient context: a request-scoped tenant id travels through two hops.
+Console.WriteLine("request context:");
+await RequestContext.RunAsync();
+
 // Duplex streams: guessers on the workers converse with a driver routine, item by item.
 await HelloWorldSolver.RunAsync("Hello world!");
 
