@@ -126,50 +126,12 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
-    public async Task EnumeratorCancellationParameter_Cancelled_CallerSeesCancellationAndFinallyRuns()
-    {
-        await SharedWorkerPool.UseAsync();
-        string marker = TempPath("cancel-param");
-        using var cancellation = new CancellationTokenSource();
-        int count = 0;
-
-        await Assert.ThrowsAsync<OperationCanceledException>(async () =>
-        {
-            await foreach (int item in StreamingRoutines.Ticks(marker, cancellation.Token))
-            {
-                if (++count == 2)
-                {
-                    cancellation.Cancel();
-                }
-            }
-        }).WaitAsync(Timeouts.Default);
-
-        await WorkerPoolTests.WaitForFileAsync(marker);
-        Assert.AreEqual(1, StreamingRoutines.Read(marker));
-    }
+    public Task EnumeratorCancellationParameter_Cancelled_CallerSeesCancellationAndFinallyRuns()
+        => AssertCancellationReachesWorkerAsync("cancel-param", (marker, token) => StreamingRoutines.Ticks(marker, token).WithCancellation(CancellationToken.None));
 
     [TestMethod]
-    public async Task WithCancellation_Cancelled_CallerSeesCancellationAndFinallyRuns()
-    {
-        await SharedWorkerPool.UseAsync();
-        string marker = TempPath("cancel-with");
-        using var cancellation = new CancellationTokenSource();
-        int count = 0;
-
-        await Assert.ThrowsAsync<OperationCanceledException>(async () =>
-        {
-            await foreach (int item in StreamingRoutines.Ticks(marker, CancellationToken.None).WithCancellation(cancellation.Token))
-            {
-                if (++count == 2)
-                {
-                    cancellation.Cancel();
-                }
-            }
-        }).WaitAsync(Timeouts.Default);
-
-        await WorkerPoolTests.WaitForFileAsync(marker);
-        Assert.AreEqual(1, StreamingRoutines.Read(marker));
-    }
+    public Task WithCancellation_Cancelled_CallerSeesCancellationAndFinallyRuns()
+        => AssertCancellationReachesWorkerAsync("cancel-with", (marker, token) => StreamingRoutines.Ticks(marker, CancellationToken.None).WithCancellation(token));
 
     [TestMethod]
     public async Task Duplex_GuesserAnsweredThroughChannel_FindsTheNumber()
@@ -263,6 +225,30 @@ public sealed class StreamingTests
         string seen = await StreamingRoutines.Drain(AsyncEnumerable.Range(1, 3)).WaitAsync(Timeouts.Default);
 
         Assert.AreEqual("1,2,3", seen);
+    }
+
+    /// <summary>Cancels an endless remote stream after two items: the caller sees cancellation and the routine's finally ran on the worker.</summary>
+    private static async Task AssertCancellationReachesWorkerAsync(string name, Func<string, CancellationToken, System.Runtime.CompilerServices.ConfiguredCancelableAsyncEnumerable<int>> open)
+    {
+        await SharedWorkerPool.UseAsync();
+        string marker = TempPath(name);
+        using var cancellation = new CancellationTokenSource();
+        int count = 0;
+
+        await Assert.ThrowsAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (int item in open(marker, cancellation.Token))
+            {
+                if (++count == 2)
+                {
+                    cancellation.Cancel();
+                }
+            }
+        }).WaitAsync(Timeouts.Default);
+
+        await WorkerPoolTests.WaitForFileAsync(marker);
+        Assert.AreEqual(1, StreamingRoutines.Read(marker));
+        File.Delete(marker);
     }
 
     private static long ResidentBytes(int processId)
