@@ -23,8 +23,10 @@ internal static class Figures
     {
         var figures = new List<Figure>();
         figures.AddRange(await ColdStartAsync());
+        figures.AddRange(await ColdStartFourAsync());
         figures.AddRange(await WoolAsync(workers: 1));
         figures.AddRange(await WoolThroughputAsync(workers: 2));
+        figures.AddRange(await FanOutAsync());
         figures.AddRange(await FloorAsync(AddFrameSize()));
 
         foreach (Figure figure in figures)
@@ -86,6 +88,114 @@ internal static class Figures
         return count / watch.Elapsed.TotalSeconds;
     }
 
+    private const int PayloadBytes = 1 << 20;
+    private const int PayloadRoundTrips = 40;
+    private const int FanOutCalls = 200;
+    private static readonly TimeSpan FanOutWork = TimeSpan.FromMilliseconds(10);
+
+    [Routine]
+    private static async Task<byte[]> Echo(byte[] data)
+    {
+        await Task.CompletedTask;
+        return data;
+    }
+
+    [Routine]
+    private static async Task<int> ProcessId()
+    {
+        await Task.CompletedTask;
+        return Environment.ProcessId;
+    }
+
+    /// <summary>A fixed amount of CPU work (a xorshift chain); returns its result so it cannot be skipped or faked.</summary>
+    [Routine]
+    private static async Task<ulong> Work(long iterations, ulong seed)
+    {
+        await Task.CompletedTask;
+        return Xorshift(iterations, seed);
+    }
+
+    private static ulong Xorshift(long iterations, ulong x)
+    {
+        for (long i = 0; i < iterations; i++)
+        {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+
+        return x;
+    }
+
+    /// <summary>How many iterations take about <paramref name="duration"/> on one core of this machine.</summary>
+    private static long Calibrate(TimeSpan duration)
+    {
+        Xorshift(1_000_000, 1);
+        var watch = Stopwatch.StartNew();
+        Xorshift(10_000_000, 1);
+        return (long)(10_000_000 * duration.TotalMilliseconds / watch.Elapsed.TotalMilliseconds);
+    }
+
+    private static byte[] Payload(int seed)
+    {
+        var data = new byte[PayloadBytes];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    private static async Task<Figure[]> ColdStartFourAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        await using var pool = new WorkerPool(spawn: 4);
+        var seen = new HashSet<int>();
+        while (seen.Count < 4)
+        {
+            foreach (int id in await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => ProcessId())))
+            {
+                seen.Add(id);
+            }
+        }
+
+        Measure.Check(seen.SetEquals(pool.Workers.Select(w => w.ProcessId)), "cold start of four");
+        return [new Figure("cold start: new WorkerPool(4) to all four answering", watch.Elapsed.TotalMilliseconds, "ms")];
+    }
+
+    private static async Task<Figure[]> FanOutAsync()
+    {
+        long iterations = Calibrate(FanOutWork);
+        var serialWatch = Stopwatch.StartNew();
+        ulong[] expected = [.. Enumerable.Range(1, FanOutCalls).Select(i => Xorshift(iterations, (ulong)i))];
+        double serial = serialWatch.Elapsed.TotalMilliseconds;
+
+        async Task<double> Run(int workers)
+        {
+            await using var pool = new WorkerPool(spawn: workers);
+            await pool.WaitForWorkersAsync();
+            await Task.WhenAll(Enumerable.Range(1, 20).Select(i => Work(1000, (ulong)i)));
+            var watch = Stopwatch.StartNew();
+            ulong[] done = await Task.WhenAll(Enumerable.Range(1, FanOutCalls).Select(i => Work(iterations, (ulong)i)));
+            Measure.Check(done.SequenceEqual(expected), "fan-out");
+            return watch.Elapsed.TotalMilliseconds;
+        }
+
+        double one = await Run(1);
+        double two = await Run(2);
+        return
+        [
+            new Figure($"fan-out: {FanOutCalls} x 10 ms CPU, serial in the caller", serial, "ms"),
+            new Figure($"fan-out: {FanOutCalls} x 10 ms CPU on 1 worker", one, "ms"),
+            new Figure($"fan-out: {FanOutCalls} x 10 ms CPU on 2 workers", two, "ms"),
+            new Figure("fan-out speed-up, 2 workers vs 1", one / two, "x"),
+            new Figure("fan-out speed-up, 1 worker vs serial", serial / one, "x"),
+        ];
+    }
+
+    private static long ResidentBytes(int processId)
+    {
+        string? line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
     private static async Task<Figure[]> ColdStartAsync()
     {
         var watch = Stopwatch.StartNew();
@@ -97,10 +207,38 @@ internal static class Figures
     private static async Task<Figure[]> WoolAsync(int workers)
     {
         await using var pool = new WorkerPool(spawn: workers);
+        await pool.WaitForWorkersAsync();
+        int worker = pool.Workers[0].ProcessId;
         await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
         await Measure.ThroughputAsync(Callers, 200, async i => Measure.Check(await Add(i, 2) == i + 2, "warm-up"));
         double[] latencies = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "sequential latency"));
+        double idleBytes = ResidentBytes(worker);
+        long loadedBytes = 0;
+        using (var sampling = new CancellationTokenSource())
+        {
+            Task sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    loadedBytes = Math.Max(loadedBytes, ResidentBytes(worker));
+                    await Task.Delay(50);
+                }
+            });
+            await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput under sampling"));
+            await sampling.CancelAsync();
+            await sampler;
+        }
+
         double throughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput"));
+        byte[] payload = Payload(7);
+        Measure.Check((await Echo(payload)).AsSpan().SequenceEqual(payload), "payload warm-up");
+        var payloadWatch = Stopwatch.StartNew();
+        for (int i = 0; i < PayloadRoundTrips; i++)
+        {
+            Measure.Check((await Echo(payload)).AsSpan().SequenceEqual(payload), "payload round trip");
+        }
+
+        double payloadMegabytes = 2.0 * PayloadRoundTrips * PayloadBytes / 1e6 / payloadWatch.Elapsed.TotalSeconds;
         await ItemsPerSecondAsync(Numbers(30_000), 30_000, "stream warm-up");
         double pull = await ItemsPerSecondAsync(Numbers(StreamItems), StreamItems, "pull stream");
         await ItemsPerSecondAsync(PrefetchedNumbers(10_000), 10_000, "stream warm-up");
@@ -131,6 +269,9 @@ internal static class Figures
 
         return
         [
+            new Figure("worker RSS, idle", idleBytes / 1e6, "MB"),
+            new Figure($"worker RSS, peak under {Callers} callers", loadedBytes / 1e6, "MB"),
+            new Figure("wool 1 MiB byte[] argument + result round trip", payloadMegabytes, "MB/s"),
             new Figure("context: bytes added per call, 1 var", oneFrame - baseFrame, "B"),
             new Figure("context: bytes added per call, 4 vars", fourFrame - baseFrame, "B"),
             new Figure($"wool sequential Add p50, 1 context var", Measure.Percentile(withOne, 50), "us"),
@@ -187,8 +328,19 @@ internal static class Figures
 
         await ServerStreamAsync(10_000);
         double serverStream = await ServerStreamAsync(StreamItems);
+
+        var blob = new Floor.Blob { Data = Google.Protobuf.ByteString.CopyFrom(Payload(7)) };
+        Measure.Check((await floor.Client.UnaryAsync(blob)).Data.Equals(blob.Data), "floor payload warm-up");
+        var payloadWatch = Stopwatch.StartNew();
+        for (int i = 0; i < PayloadRoundTrips; i++)
+        {
+            Measure.Check((await floor.Client.UnaryAsync(blob)).Data.Equals(blob.Data), "floor payload");
+        }
+
+        double payloadMegabytes = 2.0 * PayloadRoundTrips * PayloadBytes / 1e6 / payloadWatch.Elapsed.TotalSeconds;
         return
         [
+            new Figure("floor: gRPC unary 1 MiB request + response", payloadMegabytes, "MB/s"),
             new Figure($"floor: gRPC server streaming {StreamItems:N0} items", serverStream, "items/s"),
             new Figure($"floor: gRPC unary p50 ({frameSize} B)", Measure.Percentile(unary, 50), "us"),
             new Figure($"floor: gRPC bidi ping-pong p50 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 50), "us"),
@@ -214,6 +366,8 @@ internal static class Figures
         Console.WriteLine($"64-caller throughput (1 worker) / raw unary 64 callers: {Find("wool 64 callers (1 worker)") / Find("floor: gRPC unary, 64"):0.00}x");
         double pingPongRate = 1_000_000 / Find("floor: gRPC bidi ping-pong p50");
         Console.WriteLine($"pull stream / ping-pong rate ({pingPongRate:N0}/s): {Find("wool stream 100,000 ints, pull") / pingPongRate:0.00}x");
+        Console.WriteLine($"1 MiB payload / raw unary: {Find("wool 1 MiB") / Find("floor: gRPC unary 1 MiB"):0.00}x");
+        Console.WriteLine($"fan-out speed-up on 2 workers: {Find("fan-out speed-up"):0.00}x");
         Console.WriteLine($"prefetch stream / raw server streaming: {Find("wool stream 100,000 ints, prefetch") / Find("floor: gRPC server streaming"):0.00}x");
     }
 }

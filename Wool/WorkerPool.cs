@@ -52,6 +52,7 @@ public sealed class WorkerPool : RoutinePool
         _logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
         _started = Task.Run(() => StartWorkersAsync(count, _disposing.Token));
+        Serialization.SerializerWarmUp.Start();
         EnterScope();
     }
 

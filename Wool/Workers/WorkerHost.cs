@@ -23,6 +23,7 @@ internal static class WorkerHost
     public static async Task<int> RunAsync(WorkerOptions options)
     {
         AppDirectoryResolver.Install();
+        Serialization.SerializerWarmUp.Start();
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
