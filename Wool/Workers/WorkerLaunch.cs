@@ -21,9 +21,9 @@ internal sealed record WorkerLaunch(string Host, string WoolAssembly, string? Ru
                 "Publish without PublishSingleFile, or start workers yourself with 'dotnet Wool.dll worker'.");
         }
 
-        // The first dependency file is the application's; the others are the shared frameworks'.
+        // The host lists the application's dependency file first, then the shared frameworks', separated by ';' on every OS.
         string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Split(';', StringSplitOptions.RemoveEmptyEntries)
             .FirstOrDefault(File.Exists);
         string? runtimeConfig = deps is not null && deps.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase)
             ? deps[..^".deps.json".Length] + ".runtimeconfig.json"
