@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Wool.Discovery;
 using Wool.Routines;
 using Wool.Workers;
 
@@ -30,33 +31,49 @@ public sealed class WorkerPool : RoutinePool
 {
     private readonly WorkerPoolOptions _options;
     private readonly ILogger _logger;
-    private readonly WorkerSet _workers = new();
+    private readonly WorkerSet _workers;
     private readonly List<WorkerProcess> _processes = [];
     private readonly CancellationTokenSource _disposing = new();
     private readonly Task _started;
+    private readonly Task _discovering = Task.CompletedTask;
+    private readonly int _quorum;
+    private readonly TaskCompletionSource _quorumReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, WorkerConnection> _discovered = new(StringComparer.Ordinal);
 
     /// <summary>Creates the pool, makes it ambient for the calling async flow, and starts its workers.</summary>
-    /// <param name="spawn">How many worker processes to start; by default one per processor.</param>
-    /// <param name="options">Logging, start and shutdown settings; <see cref="WorkerPoolOptions.Default"/> when null.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="spawn"/> is zero or negative.</exception>
-    public WorkerPool(int? spawn = null, WorkerPoolOptions? options = null)
+    /// <param name="spawn">
+    /// How many worker processes to start: by default one per processor, or none when
+    /// <paramref name="discovery"/> is given (the pool then uses discovered workers only).
+    /// </param>
+    /// <param name="discovery">Where to find workers started elsewhere (a durable worker, another machine); null for none.</param>
+    /// <param name="options">Logging, start, shutdown, tags, lease, quorum and balancing; <see cref="WorkerPoolOptions.Default"/> when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="spawn"/> is negative, or zero without discovery.</exception>
+    /// <exception cref="ArgumentException">The options contradict each other or the pool's mode (for example a lease without discovery).</exception>
+    public WorkerPool(int? spawn = null, Discovery.IWorkerDiscovery? discovery = null, WorkerPoolOptions? options = null)
     {
-        int count = spawn ?? Environment.ProcessorCount;
-        if (count <= 0)
+        int count = spawn ?? (discovery is null ? Environment.ProcessorCount : 0);
+        if (count < 0 || (count == 0 && discovery is null))
         {
-            throw new ArgumentOutOfRangeException(nameof(spawn), count, "A pool spawns at least one worker: pass spawn: 1 or more, or leave it out for one worker per processor.");
+            throw new ArgumentOutOfRangeException(nameof(spawn), count, "A pool spawns at least one worker: pass spawn: 1 or more, leave it out for one worker per processor, or pass a discovery to use workers started elsewhere.");
         }
 
-        Size = count;
         _options = options ?? WorkerPoolOptions.Default;
+        _quorum = ValidateOptions(count, discovery, _options);
+        Size = count;
         _logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
+        _workers = new WorkerSet(_options.LoadBalancer);
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
-        _started = Task.Run(() => StartWorkersAsync(count, _disposing.Token));
+        _started = count > 0 ? Task.Run(() => StartWorkersAsync(count, _disposing.Token)) : Task.CompletedTask;
+        if (discovery is not null)
+        {
+            _discovering = Task.Run(() => DiscoverAsync(discovery, _disposing.Token));
+        }
+
         Serialization.SerializerWarmUp.Start();
         EnterScope();
     }
 
-    /// <summary>How many workers the pool started with.</summary>
+    /// <summary>How many workers the pool spawned itself.</summary>
     public int Size { get; }
 
     /// <summary>The workers the pool currently dispatches to (a worker that died is no longer listed).</summary>
@@ -72,7 +89,121 @@ public sealed class WorkerPool : RoutinePool
             await WaitForStartAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
+        if (!_quorumReached.Task.IsCompleted)
+        {
+            await WaitForQuorumAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         return await _workers.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static int ValidateOptions(int spawn, Discovery.IWorkerDiscovery? discovery, WorkerPoolOptions options)
+    {
+        if (discovery is null && (options.Lease is not null || options.Tags.Count > 0))
+        {
+            throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", nameof(options));
+        }
+
+        if (options.Lease is <= 0)
+        {
+            throw new ArgumentException($"A lease of {options.Lease} admits no discovered worker. Use a positive lease, or no discovery.", nameof(options));
+        }
+
+        int quorum = options.Quorum ?? Math.Max(1, spawn);
+        int reachable = discovery is null ? spawn : options.Lease is { } lease ? spawn + lease : int.MaxValue;
+        if (quorum <= 0 || quorum > reachable)
+        {
+            throw new ArgumentException($"A quorum of {quorum} can never be reached by this pool (it can have at most {reachable} workers).", nameof(options));
+        }
+
+        return quorum;
+    }
+
+    private async Task WaitForQuorumAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        CheckQuorum();
+        try
+        {
+            await _quorumReached.Task.WaitAsync(_options.QuorumTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new NoWorkersAvailableException(
+                $"Routine '{request.RoutineName}' did not run: the pool waited {_options.QuorumTimeout.TotalSeconds:0.#} s for {_quorum} worker(s) and has {_workers.Connections.Length}.", []);
+        }
+    }
+
+    private void CheckQuorum()
+    {
+        if (_workers.Connections.Length >= _quorum)
+        {
+            _quorumReached.TrySetResult();
+        }
+    }
+
+    /// <summary>Admits discovered workers (those of this protocol, sharing a tag if the pool has tags, within the lease) and lets go of dropped ones.</summary>
+    private async Task DiscoverAsync(Discovery.IWorkerDiscovery discovery, CancellationToken cancellationToken)
+    {
+        var waiting = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var change in discovery.SubscribeAsync(Admissible, cancellationToken).ConfigureAwait(false))
+            {
+                string id = change.Worker.Id;
+                if (change.Kind == Discovery.DiscoveryEventKind.Dropped)
+                {
+                    waiting.Remove(id);
+                    Release(id);
+                }
+                else if (!_discovered.ContainsKey(id))
+                {
+                    waiting[id] = change.Worker;
+                }
+
+                // Fill the lease from the waiting workers, in the order they appeared.
+                foreach (var worker in waiting.Values.ToList())
+                {
+                    if (_options.Lease is { } lease && _discovered.Count >= lease)
+                    {
+                        break;
+                    }
+
+                    waiting.Remove(worker.Id);
+                    var connection = new WorkerConnection(worker, _logger);
+                    connection.Lost += (lost, _) => Release(lost.Worker.Id);
+                    lock (_discovered)
+                    {
+                        _discovered[worker.Id] = connection;
+                    }
+
+                    _workers.Add(connection);
+                }
+
+                CheckQuorum();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private bool Admissible(WorkerInfo worker)
+        => worker.ProtocolVersion == WireProtocol.Version
+           && (_options.Tags.Count == 0 || worker.Tags.Intersect(_options.Tags, StringComparer.Ordinal).Any());
+
+    private void Release(string id)
+    {
+        WorkerConnection? connection;
+        lock (_discovered)
+        {
+            if (!_discovered.Remove(id, out connection))
+            {
+                return;
+            }
+        }
+
+        _workers.Remove(connection);
+        _ = connection.DisposeAsync().AsTask();
     }
 
     private async Task WaitForStartAsync(RoutineRequest request, CancellationToken cancellationToken)
@@ -110,9 +241,18 @@ public sealed class WorkerPool : RoutinePool
             // Reported to callers already; whatever did start is stopped below.
         }
 
+        await _discovering.ConfigureAwait(false);
+
+        // Discovered workers are not this pool's to stop; only the ones it spawned are.
         TimeSpan grace = _options.ShutdownGracePeriod;
-        var connections = _workers.Connections;
-        await Task.WhenAll(connections.Select(c => StopAsync(c, grace))).ConfigureAwait(false);
+        HashSet<WorkerConnection> discovered;
+        lock (_discovered)
+        {
+            discovered = [.. _discovered.Values];
+        }
+
+        var spawned = _workers.Connections.Where(c => !discovered.Contains(c)).ToList();
+        await Task.WhenAll(spawned.Select(c => StopAsync(c, grace))).ConfigureAwait(false);
 
         WorkerProcess[] processes;
         lock (_processes)

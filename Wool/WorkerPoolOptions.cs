@@ -23,4 +23,25 @@ public sealed record WorkerPoolOptions
 
     /// <summary>How long a worker process may take to start serving before the pool gives up on it.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// With discovery: use only discovered workers that carry at least one of these tags. Workers
+    /// the pool spawns itself are always used.
+    /// </summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>With discovery: the most discovered workers the pool uses at once (null: no limit).</summary>
+    public int? Lease { get; init; }
+
+    /// <summary>
+    /// How many workers the first dispatch waits for (up to <see cref="QuorumTimeout"/>). Null: all
+    /// spawned workers, and at least one worker in a pool that only discovers.
+    /// </summary>
+    public int? Quorum { get; init; }
+
+    /// <summary>How long the first dispatch waits for the quorum before failing with NoWorkersAvailableException.</summary>
+    public TimeSpan QuorumTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Orders the workers each call may go to; round-robin when null.</summary>
+    public LoadBalancing.ILoadBalancer? LoadBalancer { get; init; }
 }

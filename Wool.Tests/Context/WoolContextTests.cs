@@ -132,7 +132,7 @@ public sealed class WoolContextTests
     {
         var logs = new CapturingLoggerProvider();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
-        await using var pool = new WorkerPool(spawn: 1, WorkerPoolOptions.Default with { LoggerFactory = loggerFactory });
+        await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { LoggerFactory = loggerFactory });
 
         using (WoolContext.Set(ContextVars.Fragile, new Fragile { Value = 7 }))
         {

@@ -77,7 +77,7 @@ public sealed class WorkerFailureTests
     [TestMethod]
     public async Task Dispose_WithCallsInFlight_ShortCallFinishesLongCallIsCancelledAndWorkersExit()
     {
-        var pool = new WorkerPool(spawn: 2, WorkerPoolOptions.Default with { ShutdownGracePeriod = TimeSpan.FromSeconds(1) });
+        var pool = new WorkerPool(spawn: 2, options: WorkerPoolOptions.Default with { ShutdownGracePeriod = TimeSpan.FromSeconds(1) });
         await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
         int[] workers = [.. pool.Workers.Select(w => w.ProcessId)];
         string marker = Path.Combine(Path.GetTempPath(), $"wool-grace-{Guid.NewGuid():N}");
@@ -108,7 +108,7 @@ public sealed class WorkerFailureTests
     {
         var logs = new CapturingLoggerProvider();
         using var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
-        await using var pool = new WorkerPool(spawn: 1, WorkerPoolOptions.Default with { LoggerFactory = loggerFactory });
+        await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { LoggerFactory = loggerFactory });
         string line = $"hello from the worker {Guid.NewGuid():N}";
 
         await WorkerRoutines.Print(line).WaitAsync(Timeouts.Default);

@@ -9,11 +9,29 @@ namespace Wool.Workers;
 /// </summary>
 internal static class AppDirectoryResolver
 {
-    public static void Install() => AssemblyLoadContext.Default.Resolving += Resolve;
+    private static string[] s_folders = [AppContext.BaseDirectory];
+
+    public static void Install(string? extraFolder)
+    {
+        if (extraFolder is not null)
+        {
+            s_folders = [extraFolder, AppContext.BaseDirectory];
+        }
+
+        AssemblyLoadContext.Default.Resolving += Resolve;
+    }
 
     private static Assembly? Resolve(AssemblyLoadContext context, AssemblyName name)
     {
-        string candidate = Path.Combine(AppContext.BaseDirectory, name.Name + ".dll");
-        return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
+        foreach (string folder in s_folders)
+        {
+            string candidate = Path.Combine(folder, name.Name + ".dll");
+            if (File.Exists(candidate))
+            {
+                return context.LoadFromAssemblyPath(candidate);
+            }
+        }
+
+        return null;
     }
 }

@@ -22,7 +22,7 @@ internal static class WorkerHost
 
     public static async Task<int> RunAsync(WorkerOptions options)
     {
-        AppDirectoryResolver.Install();
+        AppDirectoryResolver.Install(options.Assemblies);
         Serialization.SerializerWarmUp.Start();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -62,6 +62,10 @@ internal static class WorkerHost
         {
             ParentWatch.Start(runtime);
         }
+
+        await using DiscoveredPeers? discovered = options.DiscoveryNamespace is { } ns
+            ? await DiscoveredPeers.StartAsync(new Discovery.LocalDiscovery(ns), new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(address), Environment.ProcessId) { Tags = options.Tags }, runtime.Peers).ConfigureAwait(false)
+            : null;
 
         Console.Out.WriteLine(WireProtocol.ReadyLine + address);
         Console.Out.Flush();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Wool.LoadBalancing;
 using Wool.Routines;
 
 namespace Wool.Workers;
@@ -8,10 +9,10 @@ namespace Wool.Workers;
 /// A lost connection leaves the set at once; a call that a worker refused before running it
 /// (transiently) goes to the next worker; a call a worker accepted is never sent again. Thread-safe.
 /// </summary>
-internal sealed class WorkerSet : IAsyncDisposable
+internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposable
 {
+    private readonly ILoadBalancer _balancer = balancer ?? new RoundRobinLoadBalancer();
     private ImmutableArray<WorkerConnection> _connections = [];
-    private int _next = Random.Shared.Next();
 
     public ImmutableArray<WorkerConnection> Connections => _connections;
 
@@ -32,10 +33,8 @@ internal sealed class WorkerSet : IAsyncDisposable
     {
         ImmutableArray<WorkerConnection> candidates = _connections;
         List<string>? failures = null;
-        int start = Start(candidates.Length);
-        for (int i = 0; i < candidates.Length; i++)
+        foreach (WorkerConnection connection in Order(candidates))
         {
-            WorkerConnection connection = candidates[(start + i) % candidates.Length];
             try
             {
                 return await connection.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
@@ -52,10 +51,8 @@ internal sealed class WorkerSet : IAsyncDisposable
     public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
     {
         ImmutableArray<WorkerConnection> candidates = _connections;
-        int start = Start(candidates.Length);
-        for (int i = 0; i < candidates.Length; i++)
+        foreach (WorkerConnection connection in Order(candidates))
         {
-            WorkerConnection connection = candidates[(start + i) % candidates.Length];
             if (connection.IsAlive)
             {
                 return connection.OpenStream(request, cancellationToken);
@@ -71,7 +68,29 @@ internal sealed class WorkerSet : IAsyncDisposable
         await Task.WhenAll(all.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
     }
 
-    private int Start(int count) => count == 0 ? 0 : (int)((uint)Interlocked.Increment(ref _next) % (uint)count);
+    private IEnumerable<WorkerConnection> Order(ImmutableArray<WorkerConnection> candidates)
+    {
+        if (_balancer is RoundRobinLoadBalancer roundRobin)
+        {
+            // The default balancer's order, without building a list per call.
+            int start = roundRobin.Start(candidates.Length);
+            for (int i = 0; i < candidates.Length; i++)
+            {
+                yield return candidates[(start + i) % candidates.Length];
+            }
+
+            yield break;
+        }
+
+        var byId = candidates.ToDictionary(c => c.Worker.Id);
+        foreach (WorkerInfo worker in _balancer.Order([.. candidates.Select(c => c.Worker)]))
+        {
+            if (byId.TryGetValue(worker.Id, out WorkerConnection? connection))
+            {
+                yield return connection;
+            }
+        }
+    }
 
     private static NoWorkersAvailableException NoneAccepted(RoutineRequest request, ImmutableArray<WorkerConnection> candidates, List<string>? failures)
         => new(

@@ -1,0 +1,60 @@
+using Wool.Discovery;
+
+namespace Wool.Workers;
+
+/// <summary>
+/// A durable worker's place in its discovery namespace: it announces itself for as long as it
+/// serves, and keeps its nested-call peers in step with the workers it discovers itself — so
+/// nested calls go worker to worker, never through a caller.
+/// </summary>
+internal sealed class DiscoveredPeers : IAsyncDisposable
+{
+    private readonly IWorkerRegistration _registration;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _following;
+
+    private DiscoveredPeers(IWorkerRegistration registration, IWorkerDiscovery discovery, PeerPool peers)
+    {
+        _registration = registration;
+        _following = FollowAsync(discovery, peers, _stop.Token);
+    }
+
+    public static async Task<DiscoveredPeers> StartAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
+    {
+        IWorkerRegistration registration = await discovery.PublishAsync(self, CancellationToken.None).ConfigureAwait(false);
+        return new DiscoveredPeers(registration, discovery, peers);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Dropped first, so that no one is handed this worker while it stops.
+        await _registration.DisposeAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _following.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static async Task FollowAsync(IWorkerDiscovery discovery, PeerPool peers, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (DiscoveryEvent change in discovery.SubscribeAsync(w => w.ProtocolVersion == WireProtocol.Version, cancellationToken).ConfigureAwait(false))
+            {
+                if (change.Kind == DiscoveryEventKind.Dropped)
+                {
+                    current.Remove(change.Worker.Id);
+                }
+                else
+                {
+                    current[change.Worker.Id] = change.Worker;
+                }
+
+                peers.SetPeers(current.Values);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
