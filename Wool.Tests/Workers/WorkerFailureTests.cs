@@ -104,6 +104,40 @@ public sealed class WorkerFailureTests
     }
 
     [TestMethod]
+    public async Task Cancellation_WorkerFrozenDuringCall_CallerGetsCancellationWithinGrace()
+    {
+        await using var pool = new WorkerPool(spawn: 1);
+        await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
+        int worker = pool.Workers[0].ProcessId;
+        string marker = Path.Combine(Path.GetTempPath(), $"wool-frozen-{Guid.NewGuid():N}");
+        using var cancellation = new CancellationTokenSource();
+
+        Task<int> call = WorkerRoutines.WaitWithMarkers(marker, 60_000, cancellation.Token);
+        await WorkerPoolTests.WaitForFileAsync(marker + ".started");
+        Signal(worker, "STOP");
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            cancellation.Cancel();
+            var error = await Assert.ThrowsAsync<OperationCanceledException>(() => call.WaitAsync(Timeouts.Default));
+
+            Assert.IsLessThan(8_000, watch.ElapsedMilliseconds, "A silent worker must not hold a cancelled caller.");
+            StringAssert.Contains(error.Message, "did not confirm");
+        }
+        finally
+        {
+            Signal(worker, "CONT");
+            File.Delete(marker + ".started");
+        }
+    }
+
+    internal static void Signal(int processId, string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {processId}");
+        kill.WaitForExit();
+    }
+
+    [TestMethod]
     public async Task WorkerOutput_WrittenByRoutine_ReachesThePoolsLogger()
     {
         var logs = new CapturingLoggerProvider();

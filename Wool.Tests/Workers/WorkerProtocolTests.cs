@@ -113,6 +113,22 @@ public sealed class WorkerProtocolTests
         StringAssert.Contains(error.Status.Detail, "The caller speaks Wool protocol 999; this worker speaks version 1");
     }
 
+    [TestMethod]
+    public async Task OversizedArgumentAndResult_FailThatCallOnly_ConnectionKeepsServing()
+    {
+        WorkerPool pool = await SharedWorkerPool.UseAsync();
+
+        var tooBig = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SizeRoutines.Length(new byte[70 * 1024 * 1024]).WaitAsync(Timeouts.Default));
+        var tooBigResult = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SizeRoutines.Make(70).WaitAsync(Timeouts.Default));
+        int fits = await SizeRoutines.Length(new byte[40 * 1024 * 1024]).WaitAsync(Timeouts.Default);
+
+        StringAssert.Contains(tooBig.Message, "The call of routine 'SizeRoutines.Length' is 70");
+        StringAssert.Contains(tooBig.Message, "stream it");
+        StringAssert.Contains(tooBigResult.Message, "The result of routine 'SizeRoutines.Make' is 70");
+        Assert.AreEqual(40 * 1024 * 1024, fits);
+        await AssertStillServesAsync(pool, pool.Workers[0]);
+    }
+
     private static string TestAssembly => typeof(WorkerRoutines).Assembly.FullName!;
 
     private static Metadata ProtocolHeaders() => new() { { WireProtocol.VersionHeader, WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) } };

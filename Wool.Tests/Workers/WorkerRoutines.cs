@@ -88,3 +88,20 @@ internal static class WorkerRoutines
         }
     }
 }
+
+internal static class SizeRoutines
+{
+    [Routine]
+    public static async Task<int> Length(byte[] data)
+    {
+        await Task.Yield();
+        return data.Length;
+    }
+
+    [Routine]
+    public static async Task<byte[]> Make(int megabytes)
+    {
+        await Task.Yield();
+        return new byte[megabytes * 1024 * 1024];
+    }
+}

@@ -26,6 +26,12 @@ internal static class WoolSerializer
         .WithResolver(WoolResolver.Instance)
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
+    /// <summary>
+    /// The largest serialized call or value Wool sends as one message (64 MiB less room for a
+    /// batch of small frames sent with it). Larger values fail with a typed error for that call only.
+    /// </summary>
+    public const int MaxValueBytes = (64 * 1024 * 1024) - (2 * 1024 * 1024);
+
     public static byte[] SerializeCall(Routine routine, object? target, object?[] arguments)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
@@ -53,8 +59,17 @@ internal static class WoolSerializer
         }
 
         writer.Flush();
+        if (buffer.WrittenCount > MaxValueBytes)
+        {
+            throw new WoolSerializationException(TooLarge($"The call of routine '{routine.Name}'", buffer.WrittenCount));
+        }
+
         return buffer.WrittenSpan.ToArray();
     }
+
+    private static string TooLarge(string what, long bytes)
+        => $"{what} is {bytes / (1024.0 * 1024):0.#} MiB serialized, over the {MaxValueBytes / (1024 * 1024)} MiB a message may carry. " +
+           "Send less per call, or stream it (an IAsyncEnumerable<T> argument or result moves one item per message).";
 
     public static object?[] DeserializeCall(Routine routine, ReadOnlyMemory<byte> payload, out object? target)
     {
@@ -88,14 +103,17 @@ internal static class WoolSerializer
     /// <summary>Serializes a routine's result or one item of its stream.</summary>
     public static byte[] SerializeValue(Routine routine, object? value, string what)
     {
+        byte[] bytes;
         try
         {
-            return MessagePackSerializer.Serialize<object?>(value, Options);
+            bytes = MessagePackSerializer.Serialize<object?>(value, Options);
         }
         catch (Exception e)
         {
             throw new WoolSerializationException($"Could not return the {what} of routine '{routine.Name}': {Reason(e)}.", e);
         }
+
+        return bytes.Length <= MaxValueBytes ? bytes : throw new WoolSerializationException(TooLarge($"The {what} of routine '{routine.Name}'", bytes.Length));
     }
 
     public static T DeserializeValue<T>(Routine routine, ReadOnlyMemory<byte> payload, string what)

@@ -46,7 +46,7 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
             _consumed = 0;
         }
 
-        RoutineReply reply = await _replies.Reader.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+        RoutineReply reply = await ReadAsync().ConfigureAwait(false);
         if (reply.Kind == RoutineReplyKind.Value)
         {
             _consumed++;
@@ -57,6 +57,32 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
         }
 
         return reply;
+    }
+
+    /// <summary>
+    /// The next reply. Once the stream is cancelled the worker is told, and has a grace period to
+    /// answer with what the iterator did; a worker that stays silent does not hold the caller.
+    /// </summary>
+    private async ValueTask<RoutineReply> ReadAsync()
+    {
+        try
+        {
+            return await _replies.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            using var grace = new CancellationTokenSource(UnaryCall.CancellationGrace);
+            try
+            {
+                return await _replies.Reader.ReadAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (grace.IsCancellationRequested)
+            {
+                connection.Unregister(id);
+                _finished = true;
+                throw new OperationCanceledException($"Routine '{request.RoutineName}' was cancelled; {connection.Worker} did not confirm within {UnaryCall.CancellationGrace.TotalSeconds:0} s and may still be running it.", cancellationToken);
+            }
+        }
     }
 
     public bool OnFrame(ServerFrame frame)

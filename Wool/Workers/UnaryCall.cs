@@ -11,6 +11,9 @@ internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRe
     private readonly string _routineName = request.RoutineName;
     private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>How long a cancelled call waits for the worker to report how the routine ended.</summary>
+    internal static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(5);
+
     public ulong Id => id;
 
     public bool OnFrame(ServerFrame frame)
@@ -60,8 +63,27 @@ internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRe
                 return await _reply.Task.ConfigureAwait(false);
             }
 
-            using var registration = cancellationToken.UnsafeRegister(static state => ((UnaryCall)state!).SendCancel(), this);
-            return await _reply.Task.ConfigureAwait(false);
+            try
+            {
+                return await _reply.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Tell the worker, and give it a moment to answer with what the routine did
+                // (usually OperationCanceledException, after its finally blocks ran).
+                SendCancel();
+            }
+
+            try
+            {
+                return await _reply.Task.WaitAsync(CancellationGrace).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // A worker that does not answer must not hold the caller past its own deadline.
+                connection.Unregister(id);
+                throw new OperationCanceledException($"Routine '{_routineName}' was cancelled; {connection.Worker} did not confirm within {CancellationGrace.TotalSeconds:0} s and may still be running it.", cancellationToken);
+            }
         }
         finally
         {

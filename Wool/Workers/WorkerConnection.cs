@@ -18,6 +18,9 @@ internal sealed class WorkerConnection : IAsyncDisposable
 {
     private const int MaxFramesPerBatch = 256;
 
+    // Small frames are batched; large ones travel alone, so a batch stays far below the message limit.
+    private const int MaxBatchBytes = 1024 * 1024;
+
     private readonly ILogger _logger;
     private readonly GrpcChannel _channel;
     private readonly AsyncDuplexStreamingCall<ClientBatch, ServerBatch> _stream;
@@ -126,9 +129,11 @@ internal sealed class WorkerConnection : IAsyncDisposable
             while (await outbox.WaitToReadAsync().ConfigureAwait(false))
             {
                 var batch = new ClientBatch();
-                while (batch.Frames.Count < MaxFramesPerBatch && outbox.TryRead(out ClientFrame? frame))
+                int bytes = 0;
+                while (batch.Frames.Count < MaxFramesPerBatch && bytes < MaxBatchBytes && outbox.TryRead(out ClientFrame? frame))
                 {
                     batch.Frames.Add(frame);
+                    bytes += frame.CalculateSize();
                 }
 
                 await _stream.RequestStream.WriteAsync(batch).ConfigureAwait(false);

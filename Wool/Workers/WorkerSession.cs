@@ -18,6 +18,9 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
 {
     private const int MaxFramesPerBatch = 256;
 
+    // Small frames are batched; large ones travel alone, so a batch stays far below the message limit.
+    private const int MaxBatchBytes = 1024 * 1024;
+
     private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<ulong, ServerCall> _calls = new();
 
@@ -306,9 +309,11 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
             while (await outbox.WaitToReadAsync().ConfigureAwait(false))
             {
                 var batch = new ServerBatch();
-                while (batch.Frames.Count < MaxFramesPerBatch && outbox.TryRead(out ServerFrame? frame))
+                int bytes = 0;
+                while (batch.Frames.Count < MaxFramesPerBatch && bytes < MaxBatchBytes && outbox.TryRead(out ServerFrame? frame))
                 {
                     batch.Frames.Add(frame);
+                    bytes += frame.CalculateSize();
                 }
 
                 await responses.WriteAsync(batch).ConfigureAwait(false);
