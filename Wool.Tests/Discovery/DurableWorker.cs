@@ -86,6 +86,8 @@ internal sealed class DurableWorker : IAsyncDisposable
         }
 
         await _process.WaitForExitAsync().WaitAsync(Timeouts.Default);
+        _process.StandardOutput.Dispose();
+        _process.StandardError.Dispose();
         _process.Dispose();
     }
 }

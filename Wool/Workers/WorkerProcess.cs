@@ -104,6 +104,11 @@ internal sealed class WorkerProcess
         }
         finally
         {
+            // Process.Dispose leaves redirected streams open (their pipes would stay open until
+            // finalized); the worker is gone, so close them now.
+            _process.StandardInput.Dispose();
+            _process.StandardOutput.Dispose();
+            _process.StandardError.Dispose();
             _process.Dispose();
         }
     }
