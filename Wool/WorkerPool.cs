@@ -33,6 +33,7 @@ public sealed class WorkerPool : RoutinePool
     private readonly ILogger _logger;
     private readonly WorkerSet _workers;
     private readonly List<WorkerProcess> _processes = [];
+    private readonly List<WorkerConnection> _spawned = [];
     private readonly CancellationTokenSource _disposing = new();
     private readonly Task _started;
     private readonly Task _discovering = Task.CompletedTask;
@@ -78,6 +79,31 @@ public sealed class WorkerPool : RoutinePool
 
     /// <summary>The workers the pool currently dispatches to (a worker that died is no longer listed).</summary>
     public IReadOnlyList<WorkerInfo> Workers => [.. _workers.Connections.Select(c => c.Worker)];
+
+    /// <summary>Asks a worker of this pool how busy it is and how long it has been idle (zero while busy).</summary>
+    /// <exception cref="ArgumentException">The worker is not one this pool uses.</exception>
+    public async Task<WorkerStatus> GetStatusAsync(WorkerInfo worker, CancellationToken cancellationToken = default)
+    {
+        var reply = await ConnectionTo(worker).GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        return new WorkerStatus(reply.InFlight, TimeSpan.FromMilliseconds(reply.IdleMilliseconds), reply.Stopping);
+    }
+
+    /// <summary>
+    /// Asks a worker to stop: it refuses new calls at once (the pool sends them elsewhere), lets
+    /// in-flight calls finish for <paramref name="grace"/>, cancels the rest, then exits — for
+    /// example to retire a worker that has been idle. Returns once the worker has closed its connection.
+    /// </summary>
+    /// <exception cref="ArgumentException">The worker is not one this pool uses.</exception>
+    public async Task StopWorkerAsync(WorkerInfo worker, TimeSpan grace, CancellationToken cancellationToken = default)
+    {
+        WorkerConnection connection = ConnectionTo(worker);
+        await connection.StopWorkerAsync(grace, cancellationToken).ConfigureAwait(false);
+        await connection.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private WorkerConnection ConnectionTo(WorkerInfo worker)
+        => _workers.Connections.FirstOrDefault(c => c.Worker.Id == worker.Id)
+           ?? throw new ArgumentException($"{worker} is not a worker of this pool (it may have left or been lost).", nameof(worker));
 
     /// <summary>Waits until every worker serves. Throws what prevented a worker from starting.</summary>
     public Task WaitForWorkersAsync(CancellationToken cancellationToken = default) => _started.WaitAsync(cancellationToken);
@@ -243,16 +269,16 @@ public sealed class WorkerPool : RoutinePool
 
         await _discovering.ConfigureAwait(false);
 
-        // Discovered workers are not this pool's to stop; only the ones it spawned are.
+        // Discovered workers are not this pool's to stop; the ones it spawned are, including any it
+        // stopped dispatching to (evicted or lost).
         TimeSpan grace = _options.ShutdownGracePeriod;
-        HashSet<WorkerConnection> discovered;
-        lock (_discovered)
+        WorkerConnection[] spawned;
+        lock (_spawned)
         {
-            discovered = [.. _discovered.Values];
+            spawned = [.. _spawned];
         }
 
-        var spawned = _workers.Connections.Where(c => !discovered.Contains(c)).ToList();
-        await Task.WhenAll(spawned.Select(c => StopAsync(c, grace))).ConfigureAwait(false);
+        await Task.WhenAll(spawned.Where(c => c.IsAlive).Select(c => StopAsync(c, grace))).ConfigureAwait(false);
 
         WorkerProcess[] processes;
         lock (_processes)
@@ -262,6 +288,7 @@ public sealed class WorkerPool : RoutinePool
 
         await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(grace + TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
         await _workers.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(spawned.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         _disposing.Dispose();
     }
 
@@ -284,7 +311,10 @@ public sealed class WorkerPool : RoutinePool
         Task<WorkerProcess>[]? starting = null;
         try
         {
-            var launch = WorkerLaunch.ForThisApplication();
+            var launch = WorkerLaunch.ForThisApplication() with
+            {
+                WorkerArguments = _options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : [],
+            };
             ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
             starting = [.. Enumerable.Range(0, count).Select(_ => WorkerProcess.StartAsync(launch, outputLogger, _options.StartTimeout, cancellationToken))];
             await Task.WhenAll(starting).ConfigureAwait(false);
@@ -310,11 +340,16 @@ public sealed class WorkerPool : RoutinePool
         }
 
         var workers = starting!.Select(t => t.Result.Info).ToList();
-        foreach (WorkerInfo worker in workers)
+        var connections = workers.Select(worker => new WorkerConnection(worker, _logger)).ToList();
+        lock (_spawned)
         {
-            _workers.Add(new WorkerConnection(worker, _logger));
+            _spawned.AddRange(connections);
         }
 
-        await Task.WhenAll(_workers.Connections.Select(c => c.SetPeersAsync(workers, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(connections.Select(c => c.SetPeersAsync(workers, cancellationToken))).ConfigureAwait(false);
+        foreach (WorkerConnection connection in connections)
+        {
+            _workers.Add(connection);
+        }
     }
 }

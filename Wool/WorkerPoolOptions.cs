@@ -42,6 +42,12 @@ public sealed record WorkerPoolOptions
     /// <summary>How long the first dispatch waits for the quorum before failing with NoWorkersAvailableException.</summary>
     public TimeSpan QuorumTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The admission policy the pool's spawned workers apply to each call (a type implementing
+    /// <see cref="Workers.IAdmissionPolicy"/> with a public parameterless constructor); none when null.
+    /// </summary>
+    public Type? AdmissionPolicy { get; init; }
+
     /// <summary>Orders the workers each call may go to; round-robin when null.</summary>
     public LoadBalancing.ILoadBalancer? LoadBalancer { get; init; }
 }

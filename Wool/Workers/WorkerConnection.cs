@@ -86,6 +86,9 @@ internal sealed class WorkerConnection : IAsyncDisposable
         await _client.StopAsync(new StopRequest { GraceMilliseconds = (long)grace.TotalMilliseconds }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
+    public Task<StatusReply> GetStatusAsync(CancellationToken cancellationToken)
+        => _client.StatusAsync(new Ack(), cancellationToken: cancellationToken).ResponseAsync;
+
     /// <summary>Completes when the worker has closed its side of the connection (or it broke).</summary>
     public Task Closed => _reader;
 

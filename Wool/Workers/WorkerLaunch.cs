@@ -43,6 +43,9 @@ internal sealed record WorkerLaunch(string Host, string WoolAssembly, string? Ru
         return new WorkerLaunch(FindHost(), wool, runtimeConfig, deps);
     }
 
+    /// <summary>Extra worker options (for example the admission policy).</summary>
+    public IReadOnlyList<string> WorkerArguments { get; init; } = [];
+
     public ProcessStartInfo CreateStartInfo()
     {
         var start = new ProcessStartInfo(Host)
@@ -69,6 +72,10 @@ internal sealed record WorkerLaunch(string Host, string WoolAssembly, string? Ru
         start.ArgumentList.Add(WoolAssembly);
         start.ArgumentList.Add("worker");
         start.ArgumentList.Add("--exit-with-parent");
+        foreach (string argument in WorkerArguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
 
         // The worker chooses its own loopback address; inherited ASP.NET settings must not move it.
         foreach (string variable in new[] { "ASPNETCORE_URLS", "DOTNET_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS" })

@@ -29,6 +29,9 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 8, EventName = "UnknownFrame", Level = LogLevel.Warning, Message = "Ignored a frame of unknown kind '{Kind}' for call {CallId}.")]
     public static partial void UnknownFrame(ILogger logger, string kind, ulong callId);
 
+    [LoggerMessage(EventId = 10, EventName = "AdmissionPolicyFailed", Level = LogLevel.Error, Message = "The admission policy threw for call {CallId} of routine '{Routine}'; the call is refused and callers stop using this worker.")]
+    public static partial void AdmissionPolicyFailed(ILogger logger, Exception exception, ulong callId, string routine);
+
     [LoggerMessage(EventId = 9, EventName = "PeersChanged", Level = LogLevel.Debug, Message = "Nested calls now go to {Count} peer(s).")]
     public static partial void PeersChanged(ILogger logger, int count);
 }

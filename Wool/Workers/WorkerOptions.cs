@@ -13,7 +13,10 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
     /// <summary>A folder to load the application's assemblies from, besides the worker's own.</summary>
     public string? Assemblies { get; init; }
 
-    public const string Usage = "Options: --listen <address:port>, --discovery local|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --exit-with-parent.";
+    /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
+    public IAdmissionPolicy? Admission { get; init; }
+
+    public const string Usage = "Options: --listen <address:port>, --discovery local|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --exit-with-parent.";
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
     {
@@ -22,6 +25,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
         string discovery = "none";
         string? @namespace = null;
         string? assemblies = null;
+        string? admission = null;
         var tags = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -50,6 +54,10 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
                     assemblies = Directory.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--assemblies: the folder '{value}' does not exist.");
                     i++;
                     break;
+                case "--admission" when value.Length > 0:
+                    admission = value;
+                    i++;
+                    break;
                 case "--exit-with-parent":
                     exitWithParent = true;
                     break;
@@ -73,6 +81,24 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             throw new ArgumentException($"--listen {listen}: a worker executes code on request, so without TLS it listens on loopback only. Listening on other addresses will come with TLS credentials.");
         }
 
-        return new WorkerOptions(listen, exitWithParent, TimeSpan.FromSeconds(10)) { DiscoveryNamespace = @namespace, Tags = tags, Assemblies = assemblies };
+        return new WorkerOptions(listen, exitWithParent, TimeSpan.FromSeconds(10))
+        {
+            DiscoveryNamespace = @namespace,
+            Tags = tags,
+            Assemblies = assemblies,
+            Admission = admission is null ? null : CreatePolicy(admission),
+        };
+    }
+
+    private static IAdmissionPolicy CreatePolicy(string typeName)
+    {
+        Type type = Type.GetType(typeName, throwOnError: false)
+            ?? throw new ArgumentException($"--admission: the type '{typeName}' cannot be loaded. Give its assembly-qualified name, and deploy its assembly with the worker.");
+        if (!typeof(IAdmissionPolicy).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new ArgumentException($"--admission: '{type.FullName}' must implement Wool.Workers.IAdmissionPolicy and have a public parameterless constructor.");
+        }
+
+        return (IAdmissionPolicy)Activator.CreateInstance(type)!;
     }
 }

@@ -17,12 +17,29 @@ internal sealed class WorkerRuntime
     private readonly Lock _stopLock = new();
     private Task? _stopping;
     private int _inFlight;
+    private long _idleSince = Environment.TickCount64;
     private volatile bool _refusing;
 
-    public WorkerRuntime(ILoggerFactory loggerFactory)
+    public WorkerRuntime(ILoggerFactory loggerFactory, WorkerOptions options)
     {
         _logger = loggerFactory.CreateLogger("Wool.Workers.Worker");
         Peers = new PeerPool(loggerFactory);
+        Admission = options.Admission;
+    }
+
+    /// <summary>The worker's admission policy, if it has one.</summary>
+    public IAdmissionPolicy? Admission { get; }
+
+    public ILogger Logger => _logger;
+
+    public WorkerStatus Status
+    {
+        get
+        {
+            int inFlight = InFlight;
+            TimeSpan idle = inFlight > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _idleSince));
+            return new WorkerStatus(inFlight, idle, _refusing);
+        }
     }
 
     /// <summary>The pool nested routine calls made on this worker go to.</summary>
@@ -61,9 +78,13 @@ internal sealed class WorkerRuntime
 
     public void Exit()
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0 && _refusing)
+        if (Interlocked.Decrement(ref _inFlight) == 0)
         {
-            _drained.TrySetResult();
+            Volatile.Write(ref _idleSince, Environment.TickCount64);
+            if (_refusing)
+            {
+                _drained.TrySetResult();
+            }
         }
     }
 

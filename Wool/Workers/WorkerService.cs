@@ -31,6 +31,12 @@ internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory logger
         return Task.FromResult(new Ack());
     }
 
+    public override Task<StatusReply> Status(Ack request, ServerCallContext context)
+    {
+        WorkerStatus status = runtime.Status;
+        return Task.FromResult(new StatusReply { InFlight = status.InFlight, IdleMilliseconds = (long)status.IdleFor.TotalMilliseconds, Stopping = status.Stopping });
+    }
+
     public override Task<Ack> Stop(StopRequest request, ServerCallContext context)
     {
         _ = runtime.StopAsync(TimeSpan.FromMilliseconds(Math.Max(0, request.GraceMilliseconds)));

@@ -141,6 +141,11 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
             return;
         }
 
+        if (runtime.Admission is { } policy && !Admit(policy, id, call))
+        {
+            return;
+        }
+
         if (!runtime.TryEnter())
         {
             Reject(id, "the worker is stopping", transient: true);
@@ -173,6 +178,28 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
         {
             RunDetached(() => InvokeAsync(id, state, request, arguments));
         }
+    }
+
+    private bool Admit(IAdmissionPolicy policy, ulong id, Call call)
+    {
+        bool admitted;
+        try
+        {
+            admitted = policy.Admit(new AdmissionRequest(call.Routine, call.Assembly, runtime.InFlight));
+        }
+        catch (Exception e)
+        {
+            WorkerLog.AdmissionPolicyFailed(logger, e, id, call.Routine);
+            Reject(id, $"the worker's admission policy failed ({e.GetType().Name}: {e.Message})", transient: false);
+            return false;
+        }
+
+        if (!admitted)
+        {
+            Reject(id, "the worker's admission policy refused it (busy)", transient: true);
+        }
+
+        return admitted;
     }
 
     private async Task InvokeAsync(ulong id, ServerCall state, RoutineRequest request, IArgumentSource arguments)

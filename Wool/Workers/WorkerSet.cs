@@ -39,9 +39,14 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
             {
                 return await connection.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
             }
-            catch (CallRejectedException e) when (e.Transient)
+            catch (CallRejectedException e)
             {
+                // Refused before it ran: nothing was executed, so another worker may take it.
                 (failures ??= []).Add(e.Message);
+                if (DispatchFailures.Classify(e) == DispatchFailure.Evict)
+                {
+                    Remove(connection);
+                }
             }
         }
 
