@@ -195,7 +195,7 @@ public sealed class WorkerPool : RoutinePool
                     }
 
                     waiting.Remove(worker.Id);
-                    var connection = new WorkerConnection(worker, _logger);
+                    var connection = new WorkerConnection(worker, _logger, _options.KeepAlive);
                     connection.Lost += (lost, _) => Release(lost.Worker.Id);
                     lock (_discovered)
                     {
@@ -286,7 +286,9 @@ public sealed class WorkerPool : RoutinePool
             processes = [.. _processes];
         }
 
-        await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(grace + TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
+        // A worker whose connection was lost has no call the pool still waits for: end it at once.
+        var lost = spawned.Where(c => !c.IsAlive).Select(c => c.Worker.ProcessId).ToHashSet();
+        await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(lost.Contains(p.Info.ProcessId) ? TimeSpan.Zero : grace + TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
         await _workers.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(spawned.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         _disposing.Dispose();
@@ -340,7 +342,7 @@ public sealed class WorkerPool : RoutinePool
         }
 
         var workers = starting!.Select(t => t.Result.Info).ToList();
-        var connections = workers.Select(worker => new WorkerConnection(worker, _logger)).ToList();
+        var connections = workers.Select(worker => new WorkerConnection(worker, _logger, _options.KeepAlive)).ToList();
         lock (_spawned)
         {
             _spawned.AddRange(connections);

@@ -48,6 +48,13 @@ public sealed record WorkerPoolOptions
     /// </summary>
     public Type? AdmissionPolicy { get; init; }
 
+    /// <summary>
+    /// How a silently dead worker (no answer, no closed socket: a frozen process, a lost network) is
+    /// detected: the pool pings it after this much silence and, when the ping goes unanswered as
+    /// long, fails its calls with <see cref="Workers.WorkerLostException"/>. Default 10 s.
+    /// </summary>
+    public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Orders the workers each call may go to; round-robin when null.</summary>
     public LoadBalancing.ILoadBalancer? LoadBalancer { get; init; }
 }

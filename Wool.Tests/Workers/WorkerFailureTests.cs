@@ -131,6 +131,30 @@ public sealed class WorkerFailureTests
         }
     }
 
+    [TestMethod]
+    public async Task SilentlyDeadWorker_NoDeadlineGiven_CallFailsThroughKeepAliveInsteadOfHanging()
+    {
+        await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { KeepAlive = TimeSpan.FromSeconds(1) });
+        await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
+        int worker = pool.Workers[0].ProcessId;
+        string marker = Path.Combine(Path.GetTempPath(), $"wool-silent-{Guid.NewGuid():N}");
+
+        Task<int> call = WorkerRoutines.WaitWithMarkers(marker, 60_000, CancellationToken.None);
+        await WorkerPoolTests.WaitForFileAsync(marker + ".started");
+        Signal(worker, "STOP");
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            await Assert.ThrowsExactlyAsync<WorkerLostException>(() => call.WaitAsync(Timeouts.Default));
+            Assert.IsLessThan(10_000, watch.ElapsedMilliseconds);
+        }
+        finally
+        {
+            Signal(worker, "CONT");
+            File.Delete(marker + ".started");
+        }
+    }
+
     internal static void Signal(int processId, string signal)
     {
         using var kill = Process.Start("kill", $"-{signal} {processId}");

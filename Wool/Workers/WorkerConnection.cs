@@ -33,11 +33,11 @@ internal sealed class WorkerConnection : IAsyncDisposable
     private volatile Exception? _lost;
     private volatile bool _closeExpected;
 
-    public WorkerConnection(WorkerInfo worker, ILogger logger)
+    public WorkerConnection(WorkerInfo worker, ILogger logger, TimeSpan? keepAlive = null)
     {
         Worker = worker;
         _logger = logger;
-        _channel = WorkerChannels.Create(worker.Address);
+        _channel = WorkerChannels.Create(worker.Address, keepAlive ?? WorkerChannels.DefaultKeepAlive);
         _client = new Protocol.Worker.WorkerClient(_channel);
         _stream = _client.Connect(new Metadata { { WireProtocol.VersionHeader, WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         _writer = WriteLoopAsync();
