@@ -208,20 +208,14 @@ namespace Wool.Fody
             }
 
             var serialized = _method.Parameters.Where(p => !RoutineShape.IsCancellationToken(p.ParameterType)).ToList();
-            il.Emit(OpCodes.Ldc_I4, serialized.Count);
-            il.Emit(OpCodes.Newarr, _references.Object);
-            for (int i = 0; i < serialized.Count; i++)
+            EmitArray(il, _references.Object, serialized.Count, i =>
             {
-                il.Emit(OpCodes.Dup);
-                il.Emit(OpCodes.Ldc_I4, i);
                 il.Emit(OpCodes.Ldarg, serialized[i]);
                 if (serialized[i].ParameterType.IsValueType || serialized[i].ParameterType.IsGenericParameter)
                 {
                     il.Emit(OpCodes.Box, serialized[i].ParameterType);
                 }
-
-                il.Emit(OpCodes.Stelem_Ref);
-            }
+            });
 
             EmitTypeArguments(il);
 
@@ -249,14 +243,23 @@ namespace Wool.Fody
                 return;
             }
 
-            il.Emit(OpCodes.Ldc_I4, parameters.Count);
-            il.Emit(OpCodes.Newarr, _references.TypeReference);
-            for (int i = 0; i < parameters.Count; i++)
+            EmitArray(il, _references.TypeReference, parameters.Count, i =>
+            {
+                il.Emit(OpCodes.Ldtoken, parameters[i]);
+                il.Emit(OpCodes.Call, _references.GetTypeFromHandle);
+            });
+        }
+
+        /// <summary>Pushes a new array of <paramref name="count"/> references, each pushed by <paramref name="emitItem"/>.</summary>
+        private static void EmitArray(ILProcessor il, TypeReference elementType, int count, Action<int> emitItem)
+        {
+            il.Emit(OpCodes.Ldc_I4, count);
+            il.Emit(OpCodes.Newarr, elementType);
+            for (int i = 0; i < count; i++)
             {
                 il.Emit(OpCodes.Dup);
                 il.Emit(OpCodes.Ldc_I4, i);
-                il.Emit(OpCodes.Ldtoken, parameters[i]);
-                il.Emit(OpCodes.Call, _references.GetTypeFromHandle);
+                emitItem(i);
                 il.Emit(OpCodes.Stelem_Ref);
             }
         }

@@ -160,7 +160,7 @@ public sealed class WoolContextTests
         await using var pool = new WorkerPool(spawn: 2);
         await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
         int frozen = pool.Workers[0].ProcessId;
-        Signal(frozen, "STOP");
+        WorkerFailureTests.Signal(frozen, "STOP");
         try
         {
             using (WoolContext.DispatchTimeout(TimeSpan.FromMilliseconds(300)))
@@ -173,7 +173,7 @@ public sealed class WoolContextTests
         }
         finally
         {
-            Signal(frozen, "CONT");
+            WorkerFailureTests.Signal(frozen, "CONT");
         }
 
         // The thawed worker now reads the calls it was sent, after their deadline: it must refuse them.
@@ -232,11 +232,5 @@ public sealed class WoolContextTests
         Assert.AreEqual("outer", ContextVars.Tenant.Value);
         ContextVars.Tenant.Unset();
         Assert.AreEqual("unknown", ContextVars.Tenant.Value);
-    }
-
-    private static void Signal(int processId, string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {processId}");
-        kill.WaitForExit();
     }
 }
