@@ -46,6 +46,32 @@ internal static class Figures
         return 0;
     }
 
+    /// <summary>Sequential latency against the ping-pong floor, nothing else: quick enough to compare two builds.</summary>
+    public static async Task<int> LatencyOnlyAsync()
+    {
+        double wool;
+        await using (var pool = new WorkerPool(spawn: 1))
+        {
+            await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
+            wool = Measure.Percentile(await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "latency")), 50);
+        }
+
+        await using var floor = await FloorClient.StartAsync();
+        using var pingPong = floor.PingPong();
+        int size = AddFrameSize();
+        async Task RoundTrip(int i)
+        {
+            await pingPong.RequestStream.WriteAsync(FloorClient.Blob(size, i));
+            Measure.Check(await pingPong.ResponseStream.MoveNext(CancellationToken.None) && FloorClient.Tag(pingPong.ResponseStream.Current) == i, "ping-pong");
+        }
+
+        await Measure.WarmUpAsync(WarmUp, RoundTrip);
+        double floorP50 = Measure.Percentile(await Measure.LatenciesAsync(SequentialCalls, RoundTrip), 50);
+        await pingPong.RequestStream.CompleteAsync();
+        Console.WriteLine($"sequential p50 {wool:0.0} us, ping-pong p50 {floorP50:0.0} us, ratio {wool / floorP50:0.00}x");
+        return 0;
+    }
+
     [Routine]
     private static async Task<int> Add(int x, int y)
     {

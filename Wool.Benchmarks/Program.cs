@@ -3,10 +3,16 @@ using Wool.Benchmarks;
 
 // dotnet run -c Release --project Wool.Benchmarks                 the figures: Wool against the gRPC floor
 // dotnet run -c Release --project Wool.Benchmarks -- --micro '*'  BenchmarkDotNet micro-benchmarks of the call path
+// dotnet run -c Release --project Wool.Benchmarks -- --latency    sequential latency and its floor only (for A/B comparisons)
 // (--floor-server is internal: the figures run start this program again as the raw gRPC server.)
 if (args.Length > 0 && args[0] == "--floor-server")
 {
     return await FloorServer.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "--latency")
+{
+    return await Figures.LatencyOnlyAsync();
 }
 
 if (args.Length > 0 && args[0] == "--micro")
