@@ -184,6 +184,33 @@ public sealed class WoolContextTests
     }
 
     [TestMethod]
+    public async Task DispatchTimeout_WorkerFrozen_StreamsOpenOnAnotherWorkerAndNoneRunsTwice()
+    {
+        string ledger = Directory.CreateTempSubdirectory("wool-dispatch-streams-").FullName;
+        await using var pool = new WorkerPool(spawn: 2);
+        await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
+        int frozen = pool.Workers[0].ProcessId;
+        WorkerFailureTests.Signal(frozen, "STOP");
+        try
+        {
+            using (WoolContext.DispatchTimeout(TimeSpan.FromMilliseconds(300)))
+            {
+                string[] streams = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Routines.BothBuilds.JoinAsync(LedgerStreams.RecordOnce(ledger, i)))).WaitAsync(Timeouts.Default);
+                CollectionAssert.AreEqual(Enumerable.Range(0, 4).Select(i => $"{i},{i},{i}").ToArray(), streams);
+            }
+        }
+        finally
+        {
+            WorkerFailureTests.Signal(frozen, "CONT");
+        }
+
+        await Task.Delay(500);
+        Assert.IsEmpty(Directory.GetFiles(ledger, "duplicate-*"), "A stream ran twice.");
+        Assert.HasCount(4, Directory.GetFiles(ledger));
+        Directory.Delete(ledger, recursive: true);
+    }
+
+    [TestMethod]
     public async Task DispatchTimeout_TravelsWithTheCall_NestedDispatchInheritsIt()
     {
         await SharedWorkerPool.UseAsync();

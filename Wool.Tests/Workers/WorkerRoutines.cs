@@ -42,6 +42,13 @@ internal static class WorkerRoutines
     [Routine]
     public static async Task<int> RecordOnce(string ledger, int callId, int milliseconds)
     {
+        await RecordOnceLocally(ledger, callId);
+        await Task.Delay(milliseconds);
+        return callId;
+    }
+
+    public static Task RecordOnceLocally(string ledger, int callId)
+    {
         try
         {
             using (File.Open(Path.Combine(ledger, callId.ToString(System.Globalization.CultureInfo.InvariantCulture)), FileMode.CreateNew))
@@ -53,8 +60,7 @@ internal static class WorkerRoutines
             File.WriteAllText(Path.Combine(ledger, $"duplicate-{callId}"), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        await Task.Delay(milliseconds);
-        return callId;
+        return Task.CompletedTask;
     }
 
     /// <summary>Returns the value and every process that computed a part of it.</summary>
@@ -103,5 +109,19 @@ internal static class SizeRoutines
     {
         await Task.Yield();
         return new byte[megabytes * 1024 * 1024];
+    }
+}
+
+internal static class LedgerStreams
+{
+    /// <summary>Records its run once in the ledger (a duplicate marker if it ever runs twice), then yields its id three times.</summary>
+    [Routine]
+    public static async IAsyncEnumerable<int> RecordOnce(string ledger, int callId)
+    {
+        await WorkerRoutines.RecordOnceLocally(ledger, callId);
+        for (int i = 0; i < 3; i++)
+        {
+            yield return callId;
+        }
     }
 }

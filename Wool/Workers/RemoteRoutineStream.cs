@@ -19,6 +19,7 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
     private readonly Channel<RoutineReply> _replies = Channel.CreateUnbounded<RoutineReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly int _prefetch = request.Routine?.Prefetch ?? 0;
     private readonly ArgumentStreamServer? _arguments = ArgumentStreamServer.For(request, cancellationToken);
+    private readonly TaskCompletionSource _accepted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenRegistration _cancellation;
     private ContextValues _sentContext = request.Context;
     private uint _consumed;
@@ -35,6 +36,10 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
         if (!_opened)
         {
             Open();
+            if (request.DispatchTimeout is { } timeout)
+            {
+                await WaitForAcceptanceAsync(timeout).ConfigureAwait(false);
+            }
         }
         else if (_prefetch == 0)
         {
@@ -46,7 +51,18 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
             _consumed = 0;
         }
 
-        RoutineReply reply = await ReadAsync().ConfigureAwait(false);
+        RoutineReply reply;
+        try
+        {
+            reply = await ReadAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Refused, lost or cancelled: the stream is over and there is nothing to close.
+            await FinishAsync().ConfigureAwait(false);
+            throw;
+        }
+
         if (reply.Kind == RoutineReplyKind.Value)
         {
             _consumed++;
@@ -92,6 +108,9 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
             case ServerFrame.KindOneofCase.ArgumentPull:
             case ServerFrame.KindOneofCase.ArgumentClose:
                 ArgumentFrames.Serve(_arguments, connection, id, frame);
+                return false;
+            case ServerFrame.KindOneofCase.Accepted:
+                _accepted.TrySetResult();
                 return false;
             case ServerFrame.KindOneofCase.Rejected:
                 _replies.Writer.TryComplete(new CallRejectedException($"{connection.Worker} refused routine '{request.RoutineName}': {frame.Rejected.Reason}.", frame.Rejected.Transient));
@@ -149,7 +168,8 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
     private void Open()
     {
         _opened = true;
-        if (!connection.TryRegister(id, this) || !connection.TrySend(WireProtocol.ToFrame(id, request, streaming: true)))
+        DateTimeOffset? deadline = request.DispatchTimeout is { } timeout ? DateTimeOffset.UtcNow + timeout : null;
+        if (!connection.TryRegister(id, this) || !connection.TrySend(WireProtocol.ToFrame(id, request, streaming: true, deadline)))
         {
             _finished = true;
             throw new CallRejectedException($"{connection.Worker} is unavailable for routine '{request.RoutineName}'.", transient: true);
@@ -161,6 +181,23 @@ internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id,
         }
 
         Grant((uint)Math.Max(1, _prefetch));
+    }
+
+    /// <summary>As for single calls: a worker that has not taken the stream by its deadline (plus a margin) refuses it, so the open may go elsewhere.</summary>
+    private async Task WaitForAcceptanceAsync(TimeSpan timeout)
+    {
+        TimeSpan margin = TimeSpan.FromMilliseconds(Math.Max(50, timeout.TotalMilliseconds / 10));
+        try
+        {
+            await Task.WhenAny(_accepted.Task, _replies.Reader.WaitToReadAsync().AsTask()).WaitAsync(timeout + margin).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            connection.Unregister(id);
+            SendCancel();
+            await FinishAsync().ConfigureAwait(false);
+            throw new CallRejectedException($"{connection.Worker} did not accept routine '{request.RoutineName}' within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", transient: true);
+        }
     }
 
     private void Grant(uint credit)

@@ -54,18 +54,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
     }
 
     public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
-    {
-        ImmutableArray<WorkerConnection> candidates = _connections;
-        foreach (WorkerConnection connection in Order(candidates))
-        {
-            if (connection.IsAlive)
-            {
-                return connection.OpenStream(request, cancellationToken);
-            }
-        }
-
-        throw NoneAccepted(request, candidates, null);
-    }
+        => new FailoverRoutineStream(this, Order(_connections), request, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -97,7 +86,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
         }
     }
 
-    private static NoWorkersAvailableException NoneAccepted(RoutineRequest request, ImmutableArray<WorkerConnection> candidates, List<string>? failures)
+    internal static NoWorkersAvailableException NoneAccepted(RoutineRequest request, ImmutableArray<WorkerConnection> candidates, List<string>? failures)
         => new(
             candidates.IsEmpty
                 ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker."
