@@ -38,7 +38,12 @@ public sealed class StreamingTests
         await using var items = StreamingRoutines.Prefetched(progress, 100).GetAsyncEnumerator(timeout.Token);
 
         Assert.IsTrue(await items.MoveNextAsync());
-        await Task.Delay(300, timeout.Token);
+        while (StreamingRoutines.Read(progress) < 16)
+        {
+            await Task.Delay(20, timeout.Token); // the worker fills its window while the caller holds item 0
+        }
+
+        await Task.Delay(300, timeout.Token); // time for a worker that ignored the window to show it
         int produced = StreamingRoutines.Read(progress);
 
         Assert.AreEqual(0, items.Current);

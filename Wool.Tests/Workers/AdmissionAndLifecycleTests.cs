@@ -25,9 +25,14 @@ public sealed class AdmissionAndLifecycleTests
         await using var pool = new WorkerPool(spawn: 2, options: WorkerPoolOptions.Default with { AdmissionPolicy = typeof(OneAtATime) });
         await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
 
-        Task<int> first = WorkerRoutines.ProcessIdAfter(1500);
-        Task<int> second = WorkerRoutines.ProcessIdAfter(1500);
-        await Task.Delay(400);
+        Task<int> first = WorkerRoutines.ProcessIdAfter(3000);
+        Task<int> second = WorkerRoutines.ProcessIdAfter(3000);
+        using var timeout = new CancellationTokenSource(Timeouts.Default);
+        while ((await Task.WhenAll(pool.Workers.Select(w => pool.GetStatusAsync(w, timeout.Token)))).Any(s => s.InFlight == 0))
+        {
+            await Task.Delay(20, timeout.Token); // until both workers are busy
+        }
+
         var refused = await Assert.ThrowsExactlyAsync<NoWorkersAvailableException>(() => WorkerRoutines.ProcessId().WaitAsync(Timeouts.Default));
 
         int[] done = await Task.WhenAll(first, second).WaitAsync(Timeouts.Default);

@@ -77,7 +77,7 @@ public sealed class WorkerFailureTests
     [TestMethod]
     public async Task Dispose_WithCallsInFlight_ShortCallFinishesLongCallIsCancelledAndWorkersExit()
     {
-        var pool = new WorkerPool(spawn: 2, options: WorkerPoolOptions.Default with { ShutdownGracePeriod = TimeSpan.FromSeconds(1) });
+        var pool = new WorkerPool(spawn: 2, options: WorkerPoolOptions.Default with { ShutdownGracePeriod = TimeSpan.FromSeconds(2) });
         await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
         int[] workers = [.. pool.Workers.Select(w => w.ProcessId)];
         string marker = Path.Combine(Path.GetTempPath(), $"wool-grace-{Guid.NewGuid():N}");
