@@ -24,15 +24,27 @@ internal sealed class DurableWorker : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static async Task<DurableWorker> StartAsync(params string[] options)
+    public static Task<DurableWorker> StartAsync(params string[] options) => StartInAsync(null, options);
+
+    /// <summary>Starts the worker inside network namespace <paramref name="networkNamespace"/> (null: this one).</summary>
+    public static async Task<DurableWorker> StartInAsync(string? networkNamespace, params string[] options)
     {
         string bin = AppContext.BaseDirectory;
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(networkNamespace is null ? dotnet : "ip")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (networkNamespace is not null)
+        {
+            foreach (string argument in new[] { "netns", "exec", networkNamespace, dotnet })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         foreach (string argument in new[] { "exec", "--runtimeconfig", Path.Combine(bin, "Wool.Tests.runtimeconfig.json"), "--depsfile", Path.Combine(bin, "Wool.Tests.deps.json"), Path.Combine(bin, "Wool.dll"), "worker" }.Concat(options))
         {
             start.ArgumentList.Add(argument);

@@ -63,9 +63,21 @@ internal static class WorkerHost
             ParentWatch.Start(runtime);
         }
 
-        await using DiscoveredPeers? discovered = options.DiscoveryNamespace is { } ns
-            ? await DiscoveredPeers.StartAsync(new Discovery.LocalDiscovery(ns), new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(address), Environment.ProcessId) { Tags = options.Tags }, runtime.Peers).ConfigureAwait(false)
-            : null;
+        address = Advertised(address, runtime.Logger);
+        if (options.InsecureNetwork)
+        {
+            WorkerLog.InsecureListen(runtime.Logger, address);
+        }
+
+        Discovery.IWorkerDiscovery? discovery = options.DiscoveryMode switch
+        {
+            "local" => new Discovery.LocalDiscovery(options.DiscoveryNamespace!),
+            "lan" => new Discovery.LanDiscovery(options.DiscoveryNamespace!),
+            _ => null,
+        };
+        await using DiscoveredPeers? discovered = discovery is null
+            ? null
+            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(address), Environment.ProcessId) { Tags = options.Tags }, runtime.Peers).ConfigureAwait(false);
 
         Console.Out.WriteLine(WireProtocol.ReadyLine + address);
         Console.Out.Flush();
@@ -73,6 +85,29 @@ internal static class WorkerHost
         await runtime.Stopped.ConfigureAwait(false);
         await app.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>The address others should dial: a wildcard listen advertises this host's first routable IPv4 address.</summary>
+    private static string Advertised(string address, ILogger logger)
+    {
+        var uri = new Uri(address);
+        if (uri.Host is not ("0.0.0.0" or "[::]"))
+        {
+            return address;
+        }
+
+        var routable = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
+        if (routable is null)
+        {
+            WorkerLog.OnlyLoopback(logger);
+            return new UriBuilder(uri) { Host = "127.0.0.1" }.Uri.ToString();
+        }
+
+        return new UriBuilder(uri) { Host = routable.ToString() }.Uri.ToString();
     }
 
     private static void StopOnSignal(PosixSignalContext context, WorkerRuntime runtime, WorkerOptions options)

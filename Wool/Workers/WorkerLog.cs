@@ -32,6 +32,12 @@ internal static partial class WorkerLog
     [LoggerMessage(EventId = 10, EventName = "AdmissionPolicyFailed", Level = LogLevel.Error, Message = "The admission policy threw for call {CallId} of routine '{Routine}'; the call is refused and callers stop using this worker.")]
     public static partial void AdmissionPolicyFailed(ILogger logger, Exception exception, ulong callId, string routine);
 
+    [LoggerMessage(EventId = 11, EventName = "InsecureListen", Level = LogLevel.Warning, Message = "Listening on '{Address}' without TLS (--insecure-listen-on-network): anyone who can reach this port can run code as this process.")]
+    public static partial void InsecureListen(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 12, EventName = "OnlyLoopback", Level = LogLevel.Warning, Message = "This host has no routable IPv4 address; advertising loopback, which other machines cannot reach.")]
+    public static partial void OnlyLoopback(ILogger logger);
+
     [LoggerMessage(EventId = 9, EventName = "PeersChanged", Level = LogLevel.Debug, Message = "Nested calls now go to {Count} peer(s).")]
     public static partial void PeersChanged(ILogger logger, int count);
 }

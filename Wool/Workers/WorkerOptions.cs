@@ -5,8 +5,17 @@ namespace Wool.Workers;
 /// <summary>A worker process's command line.</summary>
 internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, TimeSpan DefaultGracePeriod)
 {
-    /// <summary>The local discovery namespace to publish in and find peers in (<c>--discovery local --namespace</c>).</summary>
+    /// <summary>The discovery namespace to publish in and find peers in (<c>--namespace</c>).</summary>
     public string? DiscoveryNamespace { get; init; }
+
+    /// <summary><c>local</c> (this machine) or <c>lan</c> (mDNS); meaningful with a namespace.</summary>
+    public string DiscoveryMode { get; init; } = "none";
+
+    /// <summary>
+    /// <c>--insecure-listen-on-network</c>: listen on a non-loopback address without TLS. Anyone who
+    /// can reach the port can run code as this process; the worker logs a warning at start.
+    /// </summary>
+    public bool InsecureNetwork { get; init; }
 
     public IReadOnlyList<string> Tags { get; init; } = [];
 
@@ -16,12 +25,13 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
-    public const string Usage = "Options: --listen <address:port>, --discovery local|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --exit-with-parent.";
+    public const string Usage = "Options: --listen <address:port>, --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --exit-with-parent.";
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
     {
         var listen = new IPEndPoint(IPAddress.Loopback, 0);
         bool exitWithParent = false;
+        bool insecureNetwork = false;
         string discovery = "none";
         string? @namespace = null;
         string? assemblies = null;
@@ -38,7 +48,10 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
                         : throw new ArgumentException($"--listen expects an address and port such as 127.0.0.1:0, not '{value}'.");
                     i++;
                     break;
-                case "--discovery" when value is "local" or "none":
+                case "--insecure-listen-on-network":
+                    insecureNetwork = true;
+                    break;
+                case "--discovery" when value is "local" or "lan" or "none":
                     discovery = value;
                     i++;
                     break;
@@ -66,9 +79,9 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             }
         }
 
-        if (discovery == "local" && @namespace is null)
+        if (discovery != "none" && @namespace is null)
         {
-            throw new ArgumentException("--discovery local needs --namespace <name>: only pools and workers of the same namespace see each other.");
+            throw new ArgumentException($"--discovery {discovery} needs --namespace <name>: only pools and workers of the same namespace see each other.");
         }
 
         if (discovery == "none" && @namespace is not null)
@@ -76,14 +89,18 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             throw new ArgumentException("--namespace is only meaningful with --discovery local.");
         }
 
-        if (!IPAddress.IsLoopback(listen.Address))
+        if (!IPAddress.IsLoopback(listen.Address) && !insecureNetwork)
         {
-            throw new ArgumentException($"--listen {listen}: a worker executes code on request, so without TLS it listens on loopback only. Listening on other addresses will come with TLS credentials.");
+            throw new ArgumentException(
+                $"--listen {listen}: a worker executes code on request, so without TLS it listens on loopback only. " +
+                "To listen on a network anyway (a trusted, isolated network), add --insecure-listen-on-network.");
         }
 
         return new WorkerOptions(listen, exitWithParent, TimeSpan.FromSeconds(10))
         {
             DiscoveryNamespace = @namespace,
+            DiscoveryMode = discovery,
+            InsecureNetwork = insecureNetwork,
             Tags = tags,
             Assemblies = assemblies,
             Admission = admission is null ? null : CreatePolicy(admission),

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Wool.Tests.Discovery;
+
+/// <summary>
+/// LAN discovery between two hosts: a worker in namespace A announces itself over mDNS; a pool in
+/// namespace B discovers it across the veth cable and runs a routine on it.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class LanDiscoveryTests
+{
+    [TestMethod]
+    public async Task LanDiscovery_WorkerOnHostA_PoolOnHostBFindsItAndRunsRoutine()
+    {
+        using var hosts = NetworkNamespaces.Create();
+        string ns = $"lan-{Guid.NewGuid():N}";
+        await using var worker = await DurableWorker.StartInAsync(
+            hosts.A, "--discovery", "lan", "--namespace", ns, "--listen", $"{NetworkNamespaces.AddressA}:0", "--insecure-listen-on-network");
+        Assert.AreEqual(NetworkNamespaces.AddressA, worker.Address.Host, "The worker must advertise its routable address, not loopback.");
+
+        var watch = Stopwatch.StartNew();
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in new[] { "netns", "exec", hosts.B, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll"), "lan", ns })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var caller = Process.Start(start)!;
+        Task<string> stderr = caller.StandardError.ReadToEndAsync();
+        string output = await caller.StandardOutput.ReadToEndAsync().WaitAsync(Timeouts.Default);
+        await caller.WaitForExitAsync().WaitAsync(Timeouts.Default);
+
+        Assert.AreEqual(0, caller.ExitCode, output + await stderr);
+        StringAssert.StartsWith(output.Trim(), $"ran on {worker.ProcessId} from ");
+        Console.WriteLine($"LAN: pool process start to result from the discovered worker: {watch.ElapsedMilliseconds} ms");
+    }
+
+    [TestMethod]
+    public void WorkerCommand_NonLoopbackWithoutOptIn_IsRefused()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => Wool.Workers.WorkerOptions.Parse(["--listen", "10.1.2.3:0"]));
+
+        StringAssert.Contains(error.Message, "listens on loopback only");
+        StringAssert.Contains(error.Message, "--insecure-listen-on-network");
+    }
+}
