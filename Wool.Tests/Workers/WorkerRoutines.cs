@@ -94,34 +94,3 @@ internal static class WorkerRoutines
         }
     }
 }
-
-internal static class SizeRoutines
-{
-    [Routine]
-    public static async Task<int> Length(byte[] data)
-    {
-        await Task.Yield();
-        return data.Length;
-    }
-
-    [Routine]
-    public static async Task<byte[]> Make(int megabytes)
-    {
-        await Task.Yield();
-        return new byte[megabytes * 1024 * 1024];
-    }
-}
-
-internal static class LedgerStreams
-{
-    /// <summary>Records its run once in the ledger (a duplicate marker if it ever runs twice), then yields its id three times.</summary>
-    [Routine]
-    public static async IAsyncEnumerable<int> RecordOnce(string ledger, int callId)
-    {
-        await WorkerRoutines.RecordOnceLocally(ledger, callId);
-        for (int i = 0; i < 3; i++)
-        {
-            yield return callId;
-        }
-    }
-}
