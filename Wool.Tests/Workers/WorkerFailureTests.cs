@@ -114,8 +114,7 @@ public sealed class WorkerFailureTests
 
         Task<int> call = WorkerRoutines.WaitWithMarkers(marker, 60_000, cancellation.Token);
         await WorkerPoolTests.WaitForFileAsync(marker + ".started");
-        Signal(worker, "STOP");
-        try
+        using (FrozenProcess.Freeze(worker))
         {
             var watch = Stopwatch.StartNew();
             cancellation.Cancel();
@@ -124,11 +123,8 @@ public sealed class WorkerFailureTests
             Assert.IsLessThan(8_000, watch.ElapsedMilliseconds, "A silent worker must not hold a cancelled caller.");
             StringAssert.Contains(error.Message, "did not confirm");
         }
-        finally
-        {
-            Signal(worker, "CONT");
-            File.Delete(marker + ".started");
-        }
+
+        File.Delete(marker + ".started");
     }
 
     [TestMethod]
@@ -141,24 +137,14 @@ public sealed class WorkerFailureTests
 
         Task<int> call = WorkerRoutines.WaitWithMarkers(marker, 60_000, CancellationToken.None);
         await WorkerPoolTests.WaitForFileAsync(marker + ".started");
-        Signal(worker, "STOP");
-        try
+        using (FrozenProcess.Freeze(worker))
         {
             var watch = Stopwatch.StartNew();
             await Assert.ThrowsExactlyAsync<WorkerLostException>(() => call.WaitAsync(Timeouts.Default));
             Assert.IsLessThan(10_000, watch.ElapsedMilliseconds);
         }
-        finally
-        {
-            Signal(worker, "CONT");
-            File.Delete(marker + ".started");
-        }
-    }
 
-    internal static void Signal(int processId, string signal)
-    {
-        using var kill = Process.Start("kill", $"-{signal} {processId}");
-        kill.WaitForExit();
+        File.Delete(marker + ".started");
     }
 
     [TestMethod]
