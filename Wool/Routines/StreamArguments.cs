@@ -20,7 +20,8 @@ internal static class StreamArguments
         List<StreamArgument>? streams = null;
         for (int i = 0; i < arguments.Length; i++)
         {
-            if (arguments[i] is not { } value || ElementType(value.GetType()) is not { } element)
+            // Most arguments are strings and primitives: skip the type lookup for them on every call.
+            if (arguments[i] is not { } value || value is string || value.GetType().IsPrimitive || ElementType(value.GetType()) is not { } element)
             {
                 continue;
             }
