@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Wool.Discovery;
 using Wool.Routines;
+using Wool.Security;
 using Wool.Workers;
 
 namespace Wool;
@@ -25,6 +26,12 @@ namespace Wool;
 /// and did not run; a call whose worker died fails with <see cref="WorkerLostException"/> and is
 /// never retried (at-most-once). The pool keeps serving with the workers that remain.
 /// </para>
+/// <para>
+/// Security: with <see cref="WorkerPoolOptions.Credentials"/>, every connection is TLS (mutual by
+/// default) and a worker that fails authentication is skipped and logged, never used; its
+/// <see cref="WorkerAuthenticationException"/> reaches callers when no other worker can take a call.
+/// Rotated credential files are adopted without a restart.
+/// </para>
 /// <para>Threading: all members are thread-safe.</para>
 /// </remarks>
 public sealed class WorkerPool : RoutinePool
@@ -40,6 +47,7 @@ public sealed class WorkerPool : RoutinePool
     private readonly int _quorum;
     private readonly TaskCompletionSource _quorumReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, WorkerConnection> _discovered = new(StringComparer.Ordinal);
+    private readonly IDisposable? _rotation;
 
     /// <summary>Creates the pool, makes it ambient for the calling async flow, and starts its workers.</summary>
     /// <param name="spawn">
@@ -63,6 +71,9 @@ public sealed class WorkerPool : RoutinePool
         Size = count;
         _logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
         _workers = new WorkerSet(_options.LoadBalancer);
+        _rotation = _options.Credentials?.Subscribe(
+            rotated => _workers.Rotate(rotated),
+            failed => PoolLog.CredentialsNotReloaded(_logger, failed.Message));
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
         _started = count > 0 ? Task.Run(() => StartWorkersAsync(count, _disposing.Token)) : Task.CompletedTask;
         if (discovery is not null)
@@ -130,6 +141,11 @@ public sealed class WorkerPool : RoutinePool
             throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", nameof(options));
         }
 
+        if (spawn > 0 && options.Credentials is { CertificateFile: null })
+        {
+            throw new ArgumentException("The pool's credentials have no certificate, so the workers it spawns could not serve TLS. Give WorkerCredentials a certificate and key, or spawn no workers.", nameof(options));
+        }
+
         if (options.Lease is <= 0)
         {
             throw new ArgumentException($"A lease of {options.Lease} admits no discovered worker. Use a positive lease, or no discovery.", nameof(options));
@@ -159,9 +175,11 @@ public sealed class WorkerPool : RoutinePool
         }
     }
 
+    // A worker refused for failing authentication counts: the first call then fails at once, saying
+    // why, instead of waiting out the quorum timeout for a worker that will never be usable.
     private void CheckQuorum()
     {
-        if (_workers.Connections.Length >= _quorum)
+        if (_workers.Connections.Length + _workers.Refused.Count >= _quorum)
         {
             _quorumReached.TrySetResult();
         }
@@ -180,10 +198,20 @@ public sealed class WorkerPool : RoutinePool
                 {
                     waiting.Remove(id);
                     Release(id);
+                    _workers.Forget(id);
                 }
                 else if (!_discovered.ContainsKey(id))
                 {
-                    waiting[id] = change.Worker;
+                    // A refused worker is tried again only when its announcement changes.
+                    if (change.Kind == Discovery.DiscoveryEventKind.Updated)
+                    {
+                        _workers.Forget(id);
+                    }
+
+                    if (!_workers.Refused.ContainsKey(id))
+                    {
+                        waiting[id] = change.Worker;
+                    }
                 }
 
                 // Fill the lease from the waiting workers, in the order they appeared.
@@ -195,14 +223,14 @@ public sealed class WorkerPool : RoutinePool
                     }
 
                     waiting.Remove(worker.Id);
-                    var connection = new WorkerConnection(worker, _logger, _options.KeepAlive);
+                    var connection = new WorkerConnection(worker, _logger, _options.KeepAlive, _options.Credentials?.Current);
                     connection.Lost += (lost, _) => Release(lost.Worker.Id);
                     lock (_discovered)
                     {
                         _discovered[worker.Id] = connection;
                     }
 
-                    _workers.Add(connection);
+                    _ = AdmitAsync(connection);
                 }
 
                 CheckQuorum();
@@ -213,8 +241,35 @@ public sealed class WorkerPool : RoutinePool
         }
     }
 
+    /// <summary>Dispatches to a discovered worker once it has accepted the connection (and passed the TLS handshake).</summary>
+    private async Task AdmitAsync(WorkerConnection connection)
+    {
+        try
+        {
+            await connection.Established.ConfigureAwait(false);
+        }
+        catch (WorkerAuthenticationException e)
+        {
+            PoolLog.WorkerRefused(_logger, connection.Worker.ToString(), e.Message);
+            _workers.Refuse(connection.Worker, e);
+            CheckQuorum();
+            return;
+        }
+        catch (Exception)
+        {
+            // Lost before it answered; the connection released itself.
+            return;
+        }
+
+        _workers.Add(connection);
+        CheckQuorum();
+    }
+
+    // Discovery is a hint, not trust: a worker announcing the other kind (TLS or not) is never
+    // dialled, and one that announces TLS must still pass the handshake in AdmitAsync.
     private bool Admissible(WorkerInfo worker)
         => worker.ProtocolVersion == WireProtocol.Version
+           && worker.Secure == (_options.Credentials is not null)
            && (_options.Tags.Count == 0 || worker.Tags.Intersect(_options.Tags, StringComparer.Ordinal).Any());
 
     private void Release(string id)
@@ -257,6 +312,7 @@ public sealed class WorkerPool : RoutinePool
 
     private protected override async ValueTask DisposeCoreAsync()
     {
+        _rotation?.Dispose();
         await _disposing.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -315,7 +371,10 @@ public sealed class WorkerPool : RoutinePool
         {
             var launch = WorkerLaunch.ForThisApplication() with
             {
-                WorkerArguments = _options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : [],
+                WorkerArguments = [
+                    .. _options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : Array.Empty<string>(),
+                    .. _options.Credentials?.ToWorkerArguments() ?? [],
+                ],
             };
             ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
             starting = [.. Enumerable.Range(0, count).Select(_ => WorkerProcess.StartAsync(launch, outputLogger, _options.StartTimeout, cancellationToken))];
@@ -342,11 +401,15 @@ public sealed class WorkerPool : RoutinePool
         }
 
         var workers = starting!.Select(t => t.Result.Info).ToList();
-        var connections = workers.Select(worker => new WorkerConnection(worker, _logger, _options.KeepAlive)).ToList();
+        var connections = workers.Select(worker => new WorkerConnection(worker, _logger, _options.KeepAlive, _options.Credentials?.Current)).ToList();
         lock (_spawned)
         {
             _spawned.AddRange(connections);
         }
+
+        // A worker of this pool that fails the handshake (its certificate lacks the worker identity,
+        // say) fails the pool's start with the WorkerAuthenticationException.
+        await Task.WhenAll(connections.Select(c => c.Established)).ConfigureAwait(false);
 
         await Task.WhenAll(connections.Select(c => c.SetPeersAsync(workers, cancellationToken))).ConfigureAwait(false);
         foreach (WorkerConnection connection in connections)

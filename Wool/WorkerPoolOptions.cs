@@ -57,4 +57,12 @@ public sealed record WorkerPoolOptions
 
     /// <summary>Orders the workers each call may go to; round-robin when null.</summary>
     public LoadBalancing.ILoadBalancer? LoadBalancer { get; init; }
+
+    /// <summary>
+    /// TLS credentials: the pool's spawned workers serve over TLS with them, and the pool uses only
+    /// workers that authenticate with them (discovered workers that announce no TLS are ignored).
+    /// Null (the default): no TLS, and only workers without TLS are used; such workers listen on
+    /// loopback only unless started with <c>--insecure-listen-on-network</c>. See the README's Security section.
+    /// </summary>
+    public Security.WorkerCredentials? Credentials { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Wool.Tests.Discovery;
@@ -9,11 +10,36 @@ namespace Wool.Tests.Discovery;
 internal sealed class DurableWorker : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _errors;
 
-    private DurableWorker(Process process, Uri address)
+    private DurableWorker(Process process, Uri address, ConcurrentQueue<string> errors)
     {
         _process = process;
         Address = address;
+        _errors = errors;
+    }
+
+    /// <summary>What the worker has written to stderr so far (its log).</summary>
+    public IEnumerable<string> Log => _errors;
+
+    /// <summary>Waits until the worker has logged a line containing <paramref name="text"/>.</summary>
+    public async Task<string> WaitForLogAsync(string text)
+    {
+        using var timeout = new CancellationTokenSource(Timeouts.Default);
+        while (true)
+        {
+            if (_errors.FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } found)
+            {
+                return found;
+            }
+
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"The worker did not log '{text}' within {Timeouts.Default}. It logged: {string.Join(" | ", _errors)}");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
     }
 
     public int ProcessId => _process.Id;
@@ -51,7 +77,8 @@ internal sealed class DurableWorker : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
+        var errors = new ConcurrentQueue<string>();
+        _ = CollectAsync(process.StandardError, errors);
         try
         {
             while (true)
@@ -65,7 +92,7 @@ internal sealed class DurableWorker : IAsyncDisposable
                 if (line.StartsWith("WOOL-WORKER-READY ", StringComparison.Ordinal))
                 {
                     _ = process.StandardOutput.ReadToEndAsync();
-                    return new DurableWorker(process, new Uri(line["WOOL-WORKER-READY ".Length..]));
+                    return new DurableWorker(process, new Uri(line["WOOL-WORKER-READY ".Length..]), errors);
                 }
             }
         }
@@ -78,6 +105,14 @@ internal sealed class DurableWorker : IAsyncDisposable
     }
 
     public void Kill() => _process.Kill();
+
+    private static async Task CollectAsync(StreamReader reader, ConcurrentQueue<string> lines)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lines.Enqueue(line);
+        }
+    }
 
     /// <summary>SIGTERM: the worker stops gracefully.</summary>
     public async Task TerminateAsync()

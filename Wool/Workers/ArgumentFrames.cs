@@ -7,7 +7,7 @@ namespace Wool.Workers;
 /// <summary>The caller's answers, on a connection, to a routine pulling its streamed arguments.</summary>
 internal static class ArgumentFrames
 {
-    public static void Serve(ArgumentStreamServer? server, WorkerConnection connection, ulong id, ServerFrame frame)
+    public static void Serve(ArgumentStreamServer? server, WorkerLink connection, ulong id, ServerFrame frame)
     {
         if (frame.KindCase == ServerFrame.KindOneofCase.ArgumentClose)
         {
@@ -22,7 +22,7 @@ internal static class ArgumentFrames
         _ = AnswerAsync(server, connection, id, frame.ArgumentPull);
     }
 
-    private static async Task AnswerAsync(ArgumentStreamServer? server, WorkerConnection connection, ulong id, uint slot)
+    private static async Task AnswerAsync(ArgumentStreamServer? server, WorkerLink connection, ulong id, uint slot)
     {
         RoutineReply reply = server is null ? RoutineReply.Completed : await server.NextAsync(slot).ConfigureAwait(false);
         connection.TrySend(reply.Kind switch

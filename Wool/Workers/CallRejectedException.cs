@@ -9,7 +9,13 @@ public sealed class CallRejectedException : WoolException
 {
     /// <summary>Creates the exception.</summary>
     public CallRejectedException(string message, bool transient)
-        : base(message)
+        : this(message, transient, null)
+    {
+    }
+
+    /// <summary>Creates the exception with the failure that made the worker unusable.</summary>
+    public CallRejectedException(string message, bool transient, Exception? innerException)
+        : base(message, innerException)
     {
         Transient = transient;
     }

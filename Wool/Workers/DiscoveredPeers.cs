@@ -13,16 +13,16 @@ internal sealed class DiscoveredPeers : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _following;
 
-    private DiscoveredPeers(IWorkerRegistration registration, IWorkerDiscovery discovery, PeerPool peers)
+    private DiscoveredPeers(IWorkerRegistration registration, IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
     {
         _registration = registration;
-        _following = FollowAsync(discovery, peers, _stop.Token);
+        _following = FollowAsync(discovery, self, peers, _stop.Token);
     }
 
     public static async Task<DiscoveredPeers> StartAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
     {
         IWorkerRegistration registration = await discovery.PublishAsync(self, CancellationToken.None).ConfigureAwait(false);
-        return new DiscoveredPeers(registration, discovery, peers);
+        return new DiscoveredPeers(registration, discovery, self, peers);
     }
 
     public async ValueTask DisposeAsync()
@@ -34,12 +34,13 @@ internal sealed class DiscoveredPeers : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private static async Task FollowAsync(IWorkerDiscovery discovery, PeerPool peers, CancellationToken cancellationToken)
+    // Peers of the other kind (TLS or not) are never dialled: the worker could not authenticate them, or they it.
+    private static async Task FollowAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers, CancellationToken cancellationToken)
     {
         var current = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
         try
         {
-            await foreach (DiscoveryEvent change in discovery.SubscribeAsync(w => w.ProtocolVersion == WireProtocol.Version, cancellationToken).ConfigureAwait(false))
+            await foreach (DiscoveryEvent change in discovery.SubscribeAsync(w => w.ProtocolVersion == WireProtocol.Version && w.Secure == self.Secure, cancellationToken).ConfigureAwait(false))
             {
                 if (change.Kind == DiscoveryEventKind.Dropped)
                 {

@@ -20,7 +20,7 @@ internal sealed class FailoverRoutineStream(WorkerSet workers, IEnumerable<Worke
             return await _current.NextAsync(token).ConfigureAwait(false);
         }
 
-        List<string>? failures = null;
+        List<Exception>? failures = null;
         foreach (WorkerConnection connection in candidates)
         {
             IRoutineStream stream = connection.OpenStream(request, cancellationToken);
@@ -32,7 +32,7 @@ internal sealed class FailoverRoutineStream(WorkerSet workers, IEnumerable<Worke
             }
             catch (CallRejectedException e)
             {
-                (failures ??= []).Add(e.Message);
+                (failures ??= []).Add(e);
                 if (DispatchFailures.Classify(e) == DispatchFailure.Evict)
                 {
                     workers.Remove(connection);
@@ -42,7 +42,7 @@ internal sealed class FailoverRoutineStream(WorkerSet workers, IEnumerable<Worke
             }
         }
 
-        throw WorkerSet.NoneAccepted(request, workers.Connections, failures);
+        throw workers.NoneAccepted(request, failures);
     }
 
     public ValueTask DisposeAsync() => _current?.DisposeAsync() ?? default;

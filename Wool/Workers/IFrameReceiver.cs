@@ -2,7 +2,7 @@ using Wool.Workers.Protocol;
 
 namespace Wool.Workers;
 
-/// <summary>The caller-side end of one call on a <see cref="WorkerConnection"/>.</summary>
+/// <summary>The caller-side end of one call on a <see cref="WorkerLink"/>.</summary>
 internal interface IFrameReceiver
 {
     /// <summary>A frame for this call arrived. Returns whether the call is over (the frame was terminal).</summary>

@@ -25,4 +25,16 @@ internal static partial class PoolLog
 
     [LoggerMessage(EventId = 107, EventName = "PoolStartFailed", Level = LogLevel.Error, Message = "The pool could not start its workers: {Reason}")]
     public static partial void PoolStartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 108, EventName = "WorkerRefused", Level = LogLevel.Warning, Message = "Skipped {Worker}: {Reason}")]
+    public static partial void WorkerRefused(ILogger logger, string worker, string reason);
+
+    [LoggerMessage(EventId = 109, EventName = "Rotated", Level = LogLevel.Information, Message = "{Worker}: new calls use the rotated credentials; calls in flight finish on the previous connection.")]
+    public static partial void Rotated(ILogger logger, string worker);
+
+    [LoggerMessage(EventId = 110, EventName = "RotationPending", Level = LogLevel.Warning, Message = "{Worker} does not accept the rotated credentials yet ({Reason}); calls stay on the previous connection, next try in {Seconds} s.")]
+    public static partial void RotationPending(ILogger logger, string worker, string reason, double seconds);
+
+    [LoggerMessage(EventId = 111, EventName = "CredentialsNotReloaded", Level = LogLevel.Warning, Message = "Changed credential files could not be loaded ({Reason}); the previous credentials stay in use.")]
+    public static partial void CredentialsNotReloaded(ILogger logger, string reason);
 }

@@ -7,13 +7,13 @@ using Wool.Workers.Protocol;
 namespace Wool.Workers;
 
 /// <summary>
-/// A streaming call on a <see cref="WorkerConnection"/>. The caller paces the worker with credit:
+/// A streaming call on a <see cref="WorkerLink"/>. The caller paces the worker with credit:
 /// by default one item per <see cref="NextAsync"/> (strict pull: the worker never runs ahead);
 /// with a prefetch window of N, N items up front, topped up as items are consumed. The first pull
 /// opens the stream (open and credit travel in one message). Disposing before the end closes the
 /// stream on the worker, whose finally blocks have run when <see cref="DisposeAsync"/> returns.
 /// </summary>
-internal sealed class RemoteRoutineStream(WorkerConnection connection, ulong id, RoutineRequest request, CancellationToken cancellationToken)
+internal sealed class RemoteRoutineStream(WorkerLink connection, ulong id, RoutineRequest request, CancellationToken cancellationToken)
     : IRoutineStream, IFrameReceiver
 {
     private readonly Channel<RoutineReply> _replies = Channel.CreateUnbounded<RoutineReply>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });

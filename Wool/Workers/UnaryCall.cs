@@ -3,8 +3,8 @@ using Wool.Workers.Protocol;
 
 namespace Wool.Workers;
 
-/// <summary>A single-result call waiting for its reply on a <see cref="WorkerConnection"/>.</summary>
-internal sealed class UnaryCall(WorkerConnection connection, ulong id, RoutineRequest request, CancellationToken cancellationToken) : IFrameReceiver
+/// <summary>A single-result call waiting for its reply on a <see cref="WorkerLink"/>.</summary>
+internal sealed class UnaryCall(WorkerLink connection, ulong id, RoutineRequest request, CancellationToken cancellationToken) : IFrameReceiver
 {
     private readonly TaskCompletionSource<RoutineReply> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ArgumentStreamServer? _arguments = ArgumentStreamServer.For(request, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Net;
 using Grpc.Net.Client;
+using Wool.Security;
 
 namespace Wool.Workers;
 
@@ -8,12 +9,15 @@ internal static class WorkerChannels
 {
     public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromSeconds(10);
 
-    public static GrpcChannel Create(Uri address) => Create(address, DefaultKeepAlive);
+    public static GrpcChannel Create(Uri address) => Create(address, DefaultKeepAlive, null);
 
-    /// <summary>A channel that pings an idle-looking peer every <paramref name="keepAlive"/> and drops it when a ping goes unanswered as long.</summary>
-    public static GrpcChannel Create(Uri address, TimeSpan keepAlive) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+    /// <summary>
+    /// A channel that pings an idle-looking peer every <paramref name="keepAlive"/> and drops it when
+    /// a ping goes unanswered as long; over TLS, authenticated by <paramref name="tls"/>.
+    /// </summary>
+    public static GrpcChannel Create(Uri address, TimeSpan keepAlive, TlsClientHandshake? tls)
     {
-        HttpHandler = new SocketsHttpHandler
+        var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
@@ -24,8 +28,19 @@ internal static class WorkerChannels
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             InitialHttp2StreamWindowSize = 4 * 1024 * 1024,
             ConnectTimeout = TimeSpan.FromSeconds(10),
-        },
-        MaxReceiveMessageSize = WorkerHost.MaxMessageSize,
-        MaxSendMessageSize = WorkerHost.MaxMessageSize,
-    });
+        };
+        if (tls is not null)
+        {
+            handler.SslOptions = tls.Options;
+        }
+
+        // The pool's credentials decide whether to speak TLS, never the scheme a worker announced.
+        address = new UriBuilder(address) { Scheme = tls is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps }.Uri;
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            MaxReceiveMessageSize = WorkerHost.MaxMessageSize,
+            MaxSendMessageSize = WorkerHost.MaxMessageSize,
+        });
+    }
 }

@@ -1,197 +1,168 @@
-using System.Collections.Concurrent;
-using System.Threading.Channels;
-using Grpc.Core;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Wool.Routines;
+using Wool.Security;
 using Wool.Workers.Protocol;
 
 namespace Wool.Workers;
 
 /// <summary>
-/// A caller's channel to one worker: a single long-lived bidirectional gRPC stream that carries
-/// every call to that worker at once, multiplexed by call id. Frames that are ready together are
-/// sent as one message. When the stream breaks, every call still waiting on it fails with
-/// <see cref="WorkerLostException"/>, and the connection reports itself lost. Thread-safe.
+/// A caller's connection to one worker, for the worker's lifetime. Calls travel on its current
+/// <see cref="WorkerLink"/>. When the credentials rotate, the connection opens a new link with
+/// them and moves new calls there once the worker has accepted it; the calls already running
+/// finish on the old link, which then closes. The connection is lost when its current link is.
+/// Thread-safe.
 /// </summary>
 internal sealed class WorkerConnection : IAsyncDisposable
 {
-    private const int MaxFramesPerBatch = 256;
-
-    // Small frames are batched; large ones travel alone, so a batch stays far below the message limit.
-    private const int MaxBatchBytes = 1024 * 1024;
+    private static readonly TimeSpan MaxRotationRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly ILogger _logger;
-    private readonly GrpcChannel _channel;
-    private readonly AsyncDuplexStreamingCall<ClientBatch, ServerBatch> _stream;
-    private readonly Channel<ClientFrame> _outbox = Channel.CreateUnbounded<ClientFrame>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<ulong, IFrameReceiver> _receivers = new();
-    private readonly Task _writer;
-    private readonly Task _reader;
-    private readonly Protocol.Worker.WorkerClient _client;
-    private long _nextId;
-    private volatile Exception? _lost;
-    private volatile bool _closeExpected;
+    private readonly TimeSpan _keepAlive;
+    private readonly Lock _lock = new();
+    private readonly List<Task> _retiring = [];
+    private WorkerLink _link;
+    private CancellationTokenSource? _rotation;
+    private bool _disposed;
 
-    public WorkerConnection(WorkerInfo worker, ILogger logger, TimeSpan? keepAlive = null)
+    public WorkerConnection(WorkerInfo worker, ILogger logger, TimeSpan? keepAlive = null, CredentialSet? credentials = null)
     {
         Worker = worker;
         _logger = logger;
-        _channel = WorkerChannels.Create(worker.Address, keepAlive ?? WorkerChannels.DefaultKeepAlive);
-        _client = new Protocol.Worker.WorkerClient(_channel);
-        _stream = _client.Connect(new Metadata { { WireProtocol.VersionHeader, WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
-        _writer = WriteLoopAsync();
-        _reader = ReadLoopAsync();
+        _keepAlive = keepAlive ?? WorkerChannels.DefaultKeepAlive;
+        _link = Open(credentials);
     }
 
     public WorkerInfo Worker { get; }
 
-    public bool IsAlive => _lost is null;
+    public bool IsAlive => Link.IsAlive;
 
     /// <summary>Raised once, when the connection is lost (not when it is disposed).</summary>
     public event Action<WorkerConnection, Exception>? Lost;
 
-    public Task<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
-    {
-        var call = new UnaryCall(this, NextId(), request, cancellationToken);
-        DateTimeOffset? deadline = request.DispatchTimeout is { } timeout ? DateTimeOffset.UtcNow + timeout : null;
-        if (!TryRegister(call.Id, call) || !TrySend(WireProtocol.ToFrame(call.Id, request, streaming: false, deadline)))
-        {
-            _receivers.TryRemove(call.Id, out _);
-            // Never sent: the call did not run, another worker may take it.
-            return Task.FromException<RoutineReply>(new CallRejectedException($"{Worker} is unavailable: {_lost?.Message}", transient: true));
-        }
-
-        return call.WaitAsync();
-    }
-
-    public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
-        => new RemoteRoutineStream(this, NextId(), request, cancellationToken);
-
-    /// <summary>Tells the worker which peers its routines dispatch nested calls to.</summary>
-    public async Task SetPeersAsync(IEnumerable<WorkerInfo> peers, CancellationToken cancellationToken)
-    {
-        var list = new PeerList();
-        list.Peers.AddRange(peers.Select(p => new Peer { Id = p.Id, Address = p.Address.ToString(), ProcessId = p.ProcessId }));
-        await _client.SetPeersAsync(list, cancellationToken: cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Asks the worker to stop: it refuses new calls, lets in-flight calls finish for
-    /// <paramref name="grace"/>, cancels the rest, then closes this connection and exits.
-    /// </summary>
-    public async Task StopWorkerAsync(TimeSpan grace, CancellationToken cancellationToken)
-    {
-        _closeExpected = true;
-        await _client.StopAsync(new StopRequest { GraceMilliseconds = (long)grace.TotalMilliseconds }, cancellationToken: cancellationToken).ConfigureAwait(false);
-    }
-
-    public Task<StatusReply> GetStatusAsync(CancellationToken cancellationToken)
-        => _client.StatusAsync(new Ack(), cancellationToken: cancellationToken).ResponseAsync;
+    /// <summary>Completes once the worker has accepted the connection; fails with <see cref="WorkerAuthenticationException"/> when the handshake did not authenticate.</summary>
+    public Task Established => Link.Established;
 
     /// <summary>Completes when the worker has closed its side of the connection (or it broke).</summary>
-    public Task Closed => _reader;
+    public Task Closed => Link.Closed;
 
-    internal bool TryRegister(ulong id, IFrameReceiver receiver) => _lost is null && _receivers.TryAdd(id, receiver);
+    private WorkerLink Link => Volatile.Read(ref _link);
 
-    internal void Unregister(ulong id) => _receivers.TryRemove(id, out _);
+    public Task<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken) => Link.InvokeAsync(request, cancellationToken);
 
-    internal bool TrySend(ClientFrame frame) => _lost is null && _outbox.Writer.TryWrite(frame);
+    public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken) => Link.OpenStream(request, cancellationToken);
 
-    internal WorkerLostException LostDuring(string routineName, Exception reason) => new(
-        $"Lost {Worker} while it was running routine '{routineName}' ({reason.Message}). " +
-        "The call may or may not have completed there; Wool does not retry it.",
-        reason);
+    public Task SetPeersAsync(IEnumerable<WorkerInfo> peers, CancellationToken cancellationToken) => Link.SetPeersAsync(peers, cancellationToken);
+
+    public Task StopWorkerAsync(TimeSpan grace, CancellationToken cancellationToken) => Link.StopWorkerAsync(grace, cancellationToken);
+
+    public Task<StatusReply> GetStatusAsync(CancellationToken cancellationToken) => Link.GetStatusAsync(cancellationToken);
+
+    /// <summary>
+    /// Moves to <paramref name="credentials"/>: a new link is opened and, once the worker accepts
+    /// it, takes the new calls. Until then (the worker may rotate later than this side; the new
+    /// link is retried with a growing delay) calls stay on the current link. A newer rotation
+    /// supersedes this one.
+    /// </summary>
+    public void Rotate(CredentialSet credentials)
+    {
+        CancellationTokenSource rotation;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _rotation?.Cancel();
+            _rotation?.Dispose();
+            _rotation = rotation = new CancellationTokenSource();
+        }
+
+        _ = RotateAsync(credentials, rotation.Token);
+    }
 
     public async ValueTask DisposeAsync()
     {
-        _outbox.Writer.TryComplete();
-        try
+        Task[] retiring;
+        lock (_lock)
         {
-            await _writer.ConfigureAwait(false);
-            await _stream.RequestStream.CompleteAsync().ConfigureAwait(false);
-            await _reader.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or TimeoutException or OperationCanceledException)
-        {
-            // The worker is already gone; there is nothing left to close politely.
+            _disposed = true;
+            _rotation?.Cancel();
+            _rotation?.Dispose();
+            _rotation = null;
+            retiring = [.. _retiring];
         }
 
-        FailAll(new ObjectDisposedException(nameof(WorkerConnection), "The pool that owned this connection was disposed."), notify: false);
-        _stream.Dispose();
-        _channel.Dispose();
+        await Link.DisposeAsync().ConfigureAwait(false);
+        await Task.WhenAll(retiring).ConfigureAwait(false);
     }
 
-    private ulong NextId() => (ulong)Interlocked.Increment(ref _nextId);
-
-    private async Task WriteLoopAsync()
+    private WorkerLink Open(CredentialSet? credentials)
     {
-        ChannelReader<ClientFrame> outbox = _outbox.Reader;
-        try
-        {
-            while (await outbox.WaitToReadAsync().ConfigureAwait(false))
-            {
-                var batch = new ClientBatch();
-                int bytes = 0;
-                while (batch.Frames.Count < MaxFramesPerBatch && bytes < MaxBatchBytes && outbox.TryRead(out ClientFrame? frame))
-                {
-                    batch.Frames.Add(frame);
-                    bytes += frame.CalculateSize();
-                }
-
-                await _stream.RequestStream.WriteAsync(batch).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
-        {
-            FailAll(e, notify: true);
-        }
+        var link = new WorkerLink(Worker, _logger, _keepAlive, credentials);
+        link.Lost += OnLinkLost;
+        return link;
     }
 
-    private async Task ReadLoopAsync()
+    private void OnLinkLost(WorkerLink link, Exception reason)
     {
-        try
+        if (link == Link)
         {
-            await foreach (ServerBatch batch in _stream.ResponseStream.ReadAllAsync().ConfigureAwait(false))
-            {
-                foreach (ServerFrame frame in batch.Frames)
-                {
-                    if (_receivers.TryGetValue(frame.Id, out IFrameReceiver? receiver) && receiver.OnFrame(frame))
-                    {
-                        _receivers.TryRemove(frame.Id, out _);
-                    }
-                }
-            }
-
-            // The worker ended the stream on purpose: it is stopping. Not a failure to warn about.
-            _closeExpected = true;
-            FailAll(new IOException($"{Worker} stopped serving."), notify: true);
-        }
-        catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
-        {
-            FailAll(e, notify: true);
-        }
-    }
-
-    private void FailAll(Exception reason, bool notify)
-    {
-        if (Interlocked.CompareExchange(ref _lost, reason, null) is null && notify)
-        {
-            if (!_closeExpected)
-            {
-                PoolLog.WorkerLost(_logger, Worker.ToString(), reason.Message);
-            }
-
             Lost?.Invoke(this, reason);
         }
+    }
 
-        _outbox.Writer.TryComplete();
-        foreach (ulong id in _receivers.Keys)
+    private async Task RotateAsync(CredentialSet credentials, CancellationToken cancellationToken)
+    {
+        TimeSpan delay = TimeSpan.FromSeconds(1);
+        while (!cancellationToken.IsCancellationRequested && Link.IsAlive)
         {
-            if (_receivers.TryRemove(id, out IFrameReceiver? receiver))
+            WorkerLink next = Open(credentials);
+            try
             {
-                receiver.OnLost(_lost ?? reason);
+                await next.Established.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e)
+            {
+                await next.DisposeAsync().ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                PoolLog.RotationPending(_logger, Worker.ToString(), e.Message, delay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRotationRetryDelay.Ticks));
+                continue;
+            }
+
+            WorkerLink old;
+            lock (_lock)
+            {
+                if (_disposed || cancellationToken.IsCancellationRequested || !_link.IsAlive)
+                {
+                    old = next;
+                }
+                else
+                {
+                    old = _link;
+                    Volatile.Write(ref _link, next);
+                    PoolLog.Rotated(_logger, Worker.ToString());
+                }
+
+                _retiring.RemoveAll(t => t.IsCompleted);
+                _retiring.Add(old.RetireAsync());
+            }
+
+            return;
         }
     }
 }

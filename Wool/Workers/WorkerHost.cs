@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Wool.Workers;
 
 /// <summary>
-/// Runs a worker: a gRPC server (Kestrel, HTTP/2 without TLS) that executes routine calls,
+/// Runs a worker: a gRPC server (Kestrel, HTTP/2; over TLS when it has credentials) that executes routine calls,
 /// until it is asked to stop (Stop RPC, SIGTERM, SIGINT) or, when started by a pool, until its
 /// parent process is gone.
 /// </summary>
@@ -19,6 +19,8 @@ internal static class WorkerHost
 {
     /// <summary>Largest message a worker accepts or sends (a call's or a reply's frames in one batch).</summary>
     public const int MaxMessageSize = 64 * 1024 * 1024;
+
+    private const string SecurityCategory = "Wool.Workers.Security";
 
     public static async Task<int> RunAsync(WorkerOptions options)
     {
@@ -29,12 +31,22 @@ internal static class WorkerHost
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Which credentials serve, and when they rotate, is worth a line in any worker's log.
+        builder.Logging.AddFilter(SecurityCategory, LogLevel.Information);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(options.Listen, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(options.Listen, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.Credentials is { } credentials)
+                {
+                    var handshake = new Security.TlsServerHandshake(credentials, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory));
+                    listen.UseHttps(handshake.Options);
+                }
+            });
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
@@ -69,6 +81,19 @@ internal static class WorkerHost
             WorkerLog.InsecureListen(runtime.Logger, address);
         }
 
+        ILogger security = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
+        using IDisposable? rotation = options.Credentials?.Subscribe(
+            rotated =>
+            {
+                WorkerLog.CredentialsRotated(security);
+                runtime.Peers.Rotate(rotated);
+            },
+            failed => WorkerLog.CredentialsNotReloaded(security, failed.Message));
+        if (options.Credentials is { } tls)
+        {
+            WorkerLog.Tls(security, tls.ToString());
+        }
+
         Discovery.IWorkerDiscovery? discovery = options.DiscoveryMode switch
         {
             "local" => new Discovery.LocalDiscovery(options.DiscoveryNamespace!),
@@ -77,7 +102,7 @@ internal static class WorkerHost
         };
         await using DiscoveredPeers? discovered = discovery is null
             ? null
-            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(address), Environment.ProcessId) { Tags = options.Tags }, runtime.Peers).ConfigureAwait(false);
+            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);
 
         Console.Out.WriteLine(WireProtocol.ReadyLine + address);
         Console.Out.Flush();

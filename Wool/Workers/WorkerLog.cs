@@ -40,4 +40,16 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 9, EventName = "PeersChanged", Level = LogLevel.Debug, Message = "Nested calls now go to {Count} peer(s).")]
     public static partial void PeersChanged(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 13, EventName = "CallerRefused", Level = LogLevel.Warning, Message = "Refused a TLS connection from {Caller}: {Reason}.")]
+    public static partial void CallerRefused(ILogger logger, string caller, string reason);
+
+    [LoggerMessage(EventId = 14, EventName = "CredentialsRotated", Level = LogLevel.Information, Message = "Adopted rotated credentials: new connections use them; open connections keep theirs.")]
+    public static partial void CredentialsRotated(ILogger logger);
+
+    [LoggerMessage(EventId = 15, EventName = "CredentialsNotReloaded", Level = LogLevel.Warning, Message = "Changed credential files could not be loaded ({Reason}); the previous credentials stay in use.")]
+    public static partial void CredentialsNotReloaded(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 16, EventName = "Tls", Level = LogLevel.Information, Message = "Serving over {Mode}.")]
+    public static partial void Tls(ILogger logger, string mode);
 }

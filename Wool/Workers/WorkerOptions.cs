@@ -17,6 +17,9 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
     /// </summary>
     public bool InsecureNetwork { get; init; }
 
+    /// <summary>The worker's TLS credentials (<c>--tls-authority</c>, <c>--tls-certificate</c>, <c>--tls-key</c>); null to serve without TLS, on loopback only.</summary>
+    public Security.WorkerCredentials? Credentials { get; init; }
+
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>A folder to load the application's assemblies from, besides the worker's own.</summary>
@@ -25,7 +28,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
-    public const string Usage = "Options: --listen <address:port>, --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --exit-with-parent.";
+    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>], --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --exit-with-parent.";
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
     {
@@ -36,6 +39,8 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
         string? @namespace = null;
         string? assemblies = null;
         string? admission = null;
+        string? authority = null, certificate = null, key = null, identity = null;
+        bool oneWay = false;
         var tags = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -47,6 +52,25 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
                         ? endpoint
                         : throw new ArgumentException($"--listen expects an address and port such as 127.0.0.1:0, not '{value}'.");
                     i++;
+                    break;
+                case "--tls-authority" when value.Length > 0:
+                    authority = value;
+                    i++;
+                    break;
+                case "--tls-certificate" when value.Length > 0:
+                    certificate = value;
+                    i++;
+                    break;
+                case "--tls-key" when value.Length > 0:
+                    key = value;
+                    i++;
+                    break;
+                case "--tls-worker-identity" when value.Length > 0:
+                    identity = value;
+                    i++;
+                    break;
+                case "--tls-one-way":
+                    oneWay = true;
                     break;
                 case "--insecure-listen-on-network":
                     insecureNetwork = true;
@@ -89,11 +113,31 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             throw new ArgumentException("--namespace is only meaningful with --discovery local.");
         }
 
-        if (!IPAddress.IsLoopback(listen.Address) && !insecureNetwork)
+        Security.WorkerCredentials? credentials = null;
+        if (authority is not null || certificate is not null || key is not null)
+        {
+            if (authority is null || certificate is null || key is null)
+            {
+                throw new ArgumentException("TLS needs all three of --tls-authority, --tls-certificate and --tls-key.");
+            }
+
+            credentials = Security.WorkerCredentials.FromPemFiles(authority, certificate, key, mutual: !oneWay, workerIdentity: identity);
+        }
+        else if (oneWay || identity is not null)
+        {
+            throw new ArgumentException("--tls-one-way and --tls-worker-identity need --tls-authority, --tls-certificate and --tls-key.");
+        }
+
+        if (credentials is not null && insecureNetwork)
+        {
+            throw new ArgumentException("--insecure-listen-on-network contradicts the TLS options: with TLS the worker may listen on any address. Remove it.");
+        }
+
+        if (!IPAddress.IsLoopback(listen.Address) && !insecureNetwork && credentials is null)
         {
             throw new ArgumentException(
                 $"--listen {listen}: a worker executes code on request, so without TLS it listens on loopback only. " +
-                "To listen on a network anyway (a trusted, isolated network), add --insecure-listen-on-network.");
+                "Give it credentials (--tls-authority, --tls-certificate, --tls-key), or, on a trusted and isolated network only, add --insecure-listen-on-network.");
         }
 
         return new WorkerOptions(listen, exitWithParent, TimeSpan.FromSeconds(10))
@@ -101,6 +145,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             DiscoveryNamespace = @namespace,
             DiscoveryMode = discovery,
             InsecureNetwork = insecureNetwork,
+            Credentials = credentials,
             Tags = tags,
             Assemblies = assemblies,
             Admission = admission is null ? null : CreatePolicy(admission),

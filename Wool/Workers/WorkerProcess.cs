@@ -55,7 +55,8 @@ internal sealed class WorkerProcess
 
                 if (line.StartsWith(WireProtocol.ReadyLine, StringComparison.Ordinal))
                 {
-                    var info = new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(line[WireProtocol.ReadyLine.Length..].Trim()), process.Id);
+                    var address = new Uri(line[WireProtocol.ReadyLine.Length..].Trim());
+                    var info = new WorkerInfo(Guid.NewGuid().ToString("N"), address, process.Id) { Secure = address.Scheme == Uri.UriSchemeHttps };
                     _ = PumpAsync(process.StandardOutput, process.Id, logger, isError: false, null);
                     if (logger is not null)
                     {

@@ -23,7 +23,7 @@ internal sealed class WorkerRuntime
     public WorkerRuntime(ILoggerFactory loggerFactory, WorkerOptions options)
     {
         _logger = loggerFactory.CreateLogger("Wool.Workers.Worker");
-        Peers = new PeerPool(loggerFactory);
+        Peers = new PeerPool(loggerFactory, options.Credentials);
         Admission = options.Admission;
     }
 

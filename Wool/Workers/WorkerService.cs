@@ -21,7 +21,14 @@ internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory logger
                     : $"The caller speaks Wool protocol {version}; this worker speaks version {WireProtocol.Version}. Run the same Wool version on callers and workers."));
         }
 
-        return new WorkerSession(runtime, _logger).RunAsync(requestStream, responseStream, context.CancellationToken);
+        return ServeAsync(requestStream, responseStream, context);
+    }
+
+    private async Task ServeAsync(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
+    {
+        // Headers first: they tell the caller that this worker accepted the connection (after TLS, when there is TLS).
+        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+        await new WorkerSession(runtime, _logger).RunAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override Task<Ack> SetPeers(PeerList request, ServerCallContext context)

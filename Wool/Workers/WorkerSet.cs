@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Wool.LoadBalancing;
 using Wool.Routines;
+using Wool.Security;
 
 namespace Wool.Workers;
 
@@ -13,8 +14,28 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
 {
     private readonly ILoadBalancer _balancer = balancer ?? new RoundRobinLoadBalancer();
     private ImmutableArray<WorkerConnection> _connections = [];
+    private ImmutableDictionary<string, WorkerAuthenticationException> _refused = ImmutableDictionary<string, WorkerAuthenticationException>.Empty;
 
     public ImmutableArray<WorkerConnection> Connections => _connections;
+
+    /// <summary>Workers that were skipped because they failed TLS authentication, by worker id.</summary>
+    public ImmutableDictionary<string, WorkerAuthenticationException> Refused => _refused;
+
+    /// <summary>Records that a worker was not used because it failed authentication, so that a call finding no worker says why.</summary>
+    public void Refuse(WorkerInfo worker, WorkerAuthenticationException reason)
+        => ImmutableInterlocked.AddOrUpdate(ref _refused, worker.Id, reason, (_, _) => reason);
+
+    /// <summary>Forgets a refused worker (it left discovery, or may be tried again).</summary>
+    public void Forget(string workerId) => ImmutableInterlocked.TryRemove(ref _refused, workerId, out _);
+
+    /// <summary>Moves every connection to rotated credentials; calls in flight finish where they are.</summary>
+    public void Rotate(CredentialSet credentials)
+    {
+        foreach (WorkerConnection connection in _connections)
+        {
+            connection.Rotate(credentials);
+        }
+    }
 
     public void Add(WorkerConnection connection)
     {
@@ -32,7 +53,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
     public async Task<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
         ImmutableArray<WorkerConnection> candidates = _connections;
-        List<string>? failures = null;
+        List<Exception>? failures = null;
         foreach (WorkerConnection connection in Order(candidates))
         {
             try
@@ -42,7 +63,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
             catch (CallRejectedException e)
             {
                 // Refused before it ran: nothing was executed, so another worker may take it.
-                (failures ??= []).Add(e.Message);
+                (failures ??= []).Add(e);
                 if (DispatchFailures.Classify(e) == DispatchFailure.Evict)
                 {
                     Remove(connection);
@@ -50,7 +71,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
             }
         }
 
-        throw NoneAccepted(request, candidates, failures);
+        throw NoneAccepted(request, failures);
     }
 
     public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
@@ -86,10 +107,15 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
         }
     }
 
-    internal static NoWorkersAvailableException NoneAccepted(RoutineRequest request, ImmutableArray<WorkerConnection> candidates, List<string>? failures)
-        => new(
-            candidates.IsEmpty
-                ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker."
-                : $"No worker accepted routine '{request.RoutineName}'; it did not run.",
-            failures ?? []);
+    /// <summary>Why no worker took the call: what each tried worker answered, and the workers skipped for failing authentication.</summary>
+    internal NoWorkersAvailableException NoneAccepted(RoutineRequest request, List<Exception>? failures)
+    {
+        ImmutableDictionary<string, WorkerAuthenticationException> refused = _refused;
+        IEnumerable<Exception> all = (failures ?? []).Concat(refused.Values);
+        Exception? cause = all.SelectMany(e => e.Causes()).OfType<WorkerAuthenticationException>().FirstOrDefault();
+        string message = failures is null or []
+            ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker{(refused.IsEmpty ? "" : $" it may use; {refused.Count} failed TLS authentication")}."
+            : $"No worker accepted routine '{request.RoutineName}'; it did not run.";
+        return new NoWorkersAvailableException(message, [.. all.Select(e => e.Message)], cause);
+    }
 }

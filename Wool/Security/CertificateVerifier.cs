@@ -1,0 +1,80 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Wool.Security;
+
+/// <summary>
+/// Checks a peer's certificate against Wool's own trust: only the configured authorities (never
+/// the machine's store), and, for workers, the expected identity among the certificate's DNS
+/// subject alternative names — not the address it was dialled at, which may change.
+/// </summary>
+internal static class CertificateVerifier
+{
+    /// <summary>Null when <paramref name="certificate"/> is trusted; otherwise why not, in words a user can act on.</summary>
+    public static Rejection? Verify(X509Certificate2 certificate, X509Chain? presented, X509Certificate2Collection authorities, string? identity)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
+        // Wool's authorities are private; there is no revocation endpoint to ask, and asking one would stall the handshake.
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            // The intermediates the peer sent with its certificate.
+            foreach (X509ChainElement element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+        }
+
+        if (!chain.Build(certificate))
+        {
+            X509ChainStatusFlags flags = chain.ChainStatus.Aggregate(X509ChainStatusFlags.NoError, (all, s) => all | s.Status);
+            string subject = certificate.Subject;
+            if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
+            {
+                return new Rejection(AuthenticationFailure.UntrustedAuthority, $"its certificate '{subject}' was issued by '{certificate.Issuer}', which is not among the trusted authorities");
+            }
+
+            if ((flags & X509ChainStatusFlags.NotTimeValid) != 0)
+            {
+                return new Rejection(AuthenticationFailure.Expired, $"its certificate '{subject}' is valid from {certificate.NotBefore:u} to {certificate.NotAfter:u}, not now");
+            }
+
+            string statuses = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()).Distinct());
+            return new Rejection(AuthenticationFailure.UntrustedAuthority, $"its certificate '{subject}' does not verify: {statuses}");
+        }
+
+        if (identity is not null && !Names(certificate).Any(name => Matches(name, identity)))
+        {
+            string names = string.Join(", ", Names(certificate));
+            return new Rejection(AuthenticationFailure.IdentityMismatch, $"its certificate names {(names.Length == 0 ? "no DNS identity" : $"'{names}'")}, not the expected worker identity '{identity}'");
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<string> Names(X509Certificate2 certificate)
+        => certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(san => san.EnumerateDnsNames());
+
+    /// <summary>An exact name, or a wildcard name (<c>*.workers.example</c>) covering one leftmost label.</summary>
+    private static bool Matches(string name, string identity)
+    {
+        if (string.Equals(name, identity, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (!name.StartsWith("*.", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        int dot = identity.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 && string.Equals(name[1..], identity[dot..], StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Why a certificate was refused.</summary>
+    internal sealed record Rejection(AuthenticationFailure Failure, string Reason);
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+using Wool.Workers;
+
+namespace Wool.Security;
+
+/// <summary>
+/// A worker's side of each TLS handshake: it presents the current generation of the worker's
+/// certificate (so a rotation applies to the next connection) and, with mutual TLS, admits only
+/// callers whose certificate chains to the worker's authorities. A refused caller is logged and
+/// never reaches the gRPC layer, so nothing it sent is ever deserialized.
+/// </summary>
+internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger logger)
+{
+    public TlsHandshakeCallbackOptions Options => new() { OnConnection = OnConnection };
+
+    private ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context)
+    {
+        CredentialSet current = credentials.Current;
+        EndPoint? caller = context.Connection.RemoteEndPoint;
+        return new(new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = current.CertificateContext,
+            ClientCertificateRequired = current.Mutual,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) => VerifyCaller(current, caller, certificate, chain),
+        });
+    }
+
+    private bool VerifyCaller(CredentialSet current, EndPoint? caller, X509Certificate? certificate, X509Chain? chain)
+    {
+        if (!current.Mutual)
+        {
+            // One-way TLS: whatever the caller presents plays no part.
+            return true;
+        }
+
+        if (certificate is null)
+        {
+            WorkerLog.CallerRefused(logger, caller?.ToString() ?? "unknown", "it presented no certificate, and this worker requires mutual TLS");
+            return false;
+        }
+
+        var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        // Callers are authenticated by their authority alone; the worker identity names workers, not callers.
+        if (CertificateVerifier.Verify(presented, chain, current.Authorities, identity: null) is { } rejection)
+        {
+            WorkerLog.CallerRefused(logger, caller?.ToString() ?? "unknown", rejection.Reason);
+            return false;
+        }
+
+        return true;
+    }
+}
