@@ -1,10 +1,14 @@
 using Wool;
 using Wool.Discovery;
 
-if (args is ["lan", var ns])
+// lan <namespace> [<authority> <certificate> <key> <worker identity>]: one call on a worker found on the LAN, over mutual TLS when given credentials.
+if (args is ["lan", var ns, .. var tls])
 {
-    await using var lanPool = new WorkerPool(discovery: new LanDiscovery(ns), options: WorkerPoolOptions.Default with { QuorumTimeout = TimeSpan.FromSeconds(20) });
-    Console.WriteLine($"ran on {await Where()} from {Environment.ProcessId}");
+    var credentials = tls is [var authority, var certificate, var key, var identity]
+        ? Wool.Security.WorkerCredentials.FromPemFiles(authority, certificate, key, workerIdentity: identity)
+        : null;
+    await using var lanPool = new WorkerPool(discovery: new LanDiscovery(ns), options: WorkerPoolOptions.Default with { QuorumTimeout = TimeSpan.FromSeconds(20), Credentials = credentials });
+    Console.WriteLine($"ran on {await Where()} from {Environment.ProcessId}{(lanPool.Workers.Single().Secure ? " over TLS" : "")}");
     return;
 }
 

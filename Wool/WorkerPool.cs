@@ -141,6 +141,11 @@ public sealed class WorkerPool : RoutinePool
             throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", nameof(options));
         }
 
+        if (options.AllowedTypes.Count > 0)
+        {
+            _ = Serialization.TypeAllowList.Parse(options.AllowedTypes);
+        }
+
         if (spawn > 0 && options.Credentials is { CertificateFile: null })
         {
             throw new ArgumentException("The pool's credentials have no certificate, so the workers it spawns could not serve TLS. Give WorkerCredentials a certificate and key, or spawn no workers.", nameof(options));
@@ -244,24 +249,11 @@ public sealed class WorkerPool : RoutinePool
     /// <summary>Dispatches to a discovered worker once it has accepted the connection (and passed the TLS handshake).</summary>
     private async Task AdmitAsync(WorkerConnection connection)
     {
-        try
+        if (await _workers.VerifyAsync(connection, _logger).ConfigureAwait(false))
         {
-            await connection.Established.ConfigureAwait(false);
-        }
-        catch (WorkerAuthenticationException e)
-        {
-            PoolLog.WorkerRefused(_logger, connection.Worker.ToString(), e.Message);
-            _workers.Refuse(connection.Worker, e);
-            CheckQuorum();
-            return;
-        }
-        catch (Exception)
-        {
-            // Lost before it answered; the connection released itself.
-            return;
+            _workers.Add(connection);
         }
 
-        _workers.Add(connection);
         CheckQuorum();
     }
 
@@ -374,6 +366,7 @@ public sealed class WorkerPool : RoutinePool
                 WorkerArguments = [
                     .. _options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : Array.Empty<string>(),
                     .. _options.Credentials?.ToWorkerArguments() ?? [],
+                    .. _options.AllowedTypes.SelectMany(allowed => new[] { "--allow-type", allowed }),
                 ],
             };
             ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");

@@ -65,4 +65,15 @@ public sealed record WorkerPoolOptions
     /// loopback only unless started with <c>--insecure-listen-on-network</c>. See the README's Security section.
     /// </summary>
     public Security.WorkerCredentials? Credentials { get; init; }
+
+    /// <summary>
+    /// When not empty, the pool's spawned workers rebuild only these types from the payloads they
+    /// receive (each a <c>--allow-type</c> worker option): <c>assembly:MyApp</c> (every type of an
+    /// assembly, closures included), <c>MyApp.Contracts.*</c> (a namespace) or a full type name.
+    /// Primitives, strings, enums, common value types, basic collections, tuples and Wool's own
+    /// types are always allowed. A call carrying another type fails with a WoolSerializationException
+    /// naming it. Empty (the default): any type, as deserializing a call is code execution by design
+    /// and the TLS handshake is the trust boundary.
+    /// </summary>
+    public IReadOnlyList<string> AllowedTypes { get; init; } = [];
 }

@@ -20,8 +20,36 @@ public sealed class LanDiscoveryTests
         Assert.AreEqual(NetworkNamespaces.AddressA, worker.Address.Host, "The worker must advertise its routable address, not loopback.");
 
         var watch = Stopwatch.StartNew();
+        string output = await CallFromBAsync(hosts, ns);
+
+        StringAssert.StartsWith(output, $"ran on {worker.ProcessId} from ");
+        Console.WriteLine($"LAN: pool process start to result from the discovered worker: {watch.ElapsedMilliseconds} ms");
+    }
+
+    [TestMethod]
+    public async Task LanDiscovery_MutualTlsWorkerOnANetworkAddress_ServesWithoutTheInsecureOptIn()
+    {
+        using var hosts = NetworkNamespaces.Create();
+        using var authority = new Security.TestAuthority();
+        string ns = $"lan-{Guid.NewGuid():N}";
+        await using var worker = await DurableWorker.StartInAsync(
+            hosts.A, ["--discovery", "lan", "--namespace", ns, "--listen", $"{NetworkNamespaces.AddressA}:0", .. authority.WorkerArguments(authority.Issue("worker"))]);
+        Assert.AreEqual(("https", NetworkNamespaces.AddressA), (worker.Address.Scheme, worker.Address.Host));
+
+        var (certificate, key) = authority.Issue("caller");
+        string output = await CallFromBAsync(hosts, ns, authority.AuthorityFile, certificate, key, Security.TestAuthority.WorkerIdentity);
+
+        StringAssert.StartsWith(output, $"ran on {worker.ProcessId} from ");
+        StringAssert.EndsWith(output, " over TLS");
+        Assert.IsFalse(worker.Log.Any(line => line.Contains("without TLS", StringComparison.Ordinal)), "A TLS worker gives no insecure-listen warning.");
+    }
+
+    /// <summary>Runs a pool in namespace B that discovers a worker over mDNS and makes one call; returns what it printed.</summary>
+    private static async Task<string> CallFromBAsync(NetworkNamespaces hosts, params string[] arguments)
+    {
         var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "netns", "exec", hosts.B, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll"), "lan", ns })
+        string[] command = ["netns", "exec", hosts.B, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll"), "lan", .. arguments];
+        foreach (string argument in command)
         {
             start.ArgumentList.Add(argument);
         }
@@ -32,8 +60,7 @@ public sealed class LanDiscoveryTests
         await caller.WaitForExitAsync().WaitAsync(Timeouts.Default);
 
         Assert.AreEqual(0, caller.ExitCode, output + await stderr);
-        StringAssert.StartsWith(output.Trim(), $"ran on {worker.ProcessId} from ");
-        Console.WriteLine($"LAN: pool process start to result from the discovered worker: {watch.ElapsedMilliseconds} ms");
+        return output.Trim();
     }
 
     [TestMethod]

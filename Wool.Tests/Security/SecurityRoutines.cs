@@ -1,3 +1,5 @@
+using Wool.Tests.Serialization;
+
 namespace Wool.Tests.Security;
 
 internal static class SecurityRoutines
@@ -13,4 +15,15 @@ internal static class SecurityRoutines
 
         return Environment.ProcessId;
     }
+
+    /// <summary>Returns the full name of the type the worker rebuilt from the payload, and a list's count.</summary>
+    [Routine]
+    public static async Task<string> Describe(object value, List<AllowedOrder> orders)
+    {
+        await Task.Yield();
+        return $"{value.GetType().FullName} {orders.Count}";
+    }
 }
+
+/// <summary>A type in the namespace the allow-list test permits.</summary>
+internal sealed record AllowedOrder(int Id, Priority Priority);

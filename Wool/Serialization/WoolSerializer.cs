@@ -22,9 +22,15 @@ internal static class WoolSerializer
     /// The options every Wool message uses. <see cref="MessagePackSecurity.UntrustedData"/>
     /// bounds reading depth and uses collision-resistant hashing for received dictionaries.
     /// </summary>
-    public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
+    public static MessagePackSerializerOptions Options { get; private set; } = MessagePackSerializerOptions.Standard
         .WithResolver(WoolResolver.Instance)
         .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <summary>
+    /// From now on, this process rebuilds only the types <paramref name="allowed"/> lists from any
+    /// payload. A worker calls it once at start, before it serves (<c>--allow-type</c>).
+    /// </summary>
+    public static void Restrict(TypeAllowList allowed) => Options = new AllowListOptions(Options, allowed);
 
     /// <summary>
     /// The largest serialized call or value Wool sends as one message (64 MiB less room for a

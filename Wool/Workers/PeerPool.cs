@@ -47,30 +47,13 @@ internal sealed class PeerPool : RoutinePool
                 var connection = new WorkerConnection(peer, _logger, credentials: _credentials?.Current);
                 _byId[id] = connection;
                 _peers.Add(connection);
-                _ = WatchHandshakeAsync(connection);
+                _ = _peers.VerifyAsync(connection, _logger);
             }
         }
 
         foreach (var connection in removed)
         {
             _ = connection.DisposeAsync().AsTask();
-        }
-    }
-
-    private async Task WatchHandshakeAsync(WorkerConnection connection)
-    {
-        try
-        {
-            await connection.Established.ConfigureAwait(false);
-        }
-        catch (WorkerAuthenticationException e)
-        {
-            PoolLog.WorkerRefused(_logger, connection.Worker.ToString(), e.Message);
-            _peers.Refuse(connection.Worker, e);
-        }
-        catch (Exception)
-        {
-            // Lost before it answered: the set has dropped it already.
         }
     }
 

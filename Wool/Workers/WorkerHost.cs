@@ -25,6 +25,11 @@ internal static class WorkerHost
     public static async Task<int> RunAsync(WorkerOptions options)
     {
         AppDirectoryResolver.Install(options.Assemblies);
+        if (options.AllowedTypes is { } allowed)
+        {
+            Serialization.WoolSerializer.Restrict(allowed);
+        }
+
         Serialization.SerializerWarmUp.Start();
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -22,13 +22,16 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
 
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>The only types the worker rebuilds from payloads (<c>--allow-type</c>, repeatable); null: any type.</summary>
+    public Serialization.TypeAllowList? AllowedTypes { get; init; }
+
     /// <summary>A folder to load the application's assemblies from, besides the worker's own.</summary>
     public string? Assemblies { get; init; }
 
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
-    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>], --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --exit-with-parent.";
+    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>], --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent.";
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
     {
@@ -42,6 +45,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
         string? authority = null, certificate = null, key = null, identity = null;
         bool oneWay = false;
         var tags = new List<string>();
+        var allowed = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string value = i + 1 < args.Length ? args[i + 1] : "";
@@ -89,6 +93,10 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
                     break;
                 case "--assemblies" when value.Length > 0:
                     assemblies = Directory.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--assemblies: the folder '{value}' does not exist.");
+                    i++;
+                    break;
+                case "--allow-type" when value.Length > 0:
+                    allowed.Add(value);
                     i++;
                     break;
                 case "--admission" when value.Length > 0:
@@ -146,6 +154,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             DiscoveryMode = discovery,
             InsecureNetwork = insecureNetwork,
             Credentials = credentials,
+            AllowedTypes = allowed.Count == 0 ? null : Serialization.TypeAllowList.Parse(allowed),
             Tags = tags,
             Assemblies = assemblies,
             Admission = admission is null ? null : CreatePolicy(admission),

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
 using Wool.LoadBalancing;
 using Wool.Routines;
 using Wool.Security;
@@ -24,6 +25,30 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
     /// <summary>Records that a worker was not used because it failed authentication, so that a call finding no worker says why.</summary>
     public void Refuse(WorkerInfo worker, WorkerAuthenticationException reason)
         => ImmutableInterlocked.AddOrUpdate(ref _refused, worker.Id, reason, (_, _) => reason);
+
+    /// <summary>
+    /// Waits for <paramref name="connection"/>'s handshake. Returns whether the worker may be used;
+    /// one that failed authentication is logged and remembered as refused.
+    /// </summary>
+    public async Task<bool> VerifyAsync(WorkerConnection connection, ILogger logger)
+    {
+        try
+        {
+            await connection.Established.ConfigureAwait(false);
+            return true;
+        }
+        catch (WorkerAuthenticationException e)
+        {
+            PoolLog.WorkerRefused(logger, connection.Worker.ToString(), e.Message);
+            Refuse(connection.Worker, e);
+            return false;
+        }
+        catch (Exception)
+        {
+            // Lost before it answered: its Lost event has taken it out already.
+            return false;
+        }
+    }
 
     /// <summary>Forgets a refused worker (it left discovery, or may be tried again).</summary>
     public void Forget(string workerId) => ImmutableInterlocked.TryRemove(ref _refused, workerId, out _);
