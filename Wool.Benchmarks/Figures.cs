@@ -222,6 +222,22 @@ internal static class Figures
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>Cold start of one worker, split: until the worker serves, until the pool is connected, until the first result.</summary>
+    public static async Task<int> ColdStartPhasesAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        await using var pool = new WorkerPool(spawn: 1);
+        double constructed = watch.Elapsed.TotalMilliseconds;
+        await pool.WaitForWorkersAsync();
+        double connected = watch.Elapsed.TotalMilliseconds;
+        Measure.Check(await Add(1, 2) == 3, "cold start");
+        double first = watch.Elapsed.TotalMilliseconds;
+        Measure.Check(await Add(2, 2) == 4, "cold start");
+        double second = watch.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"pool constructed {constructed:0} ms, workers connected {connected:0} ms, first result {first:0} ms, second result {second:0} ms");
+        return 0;
+    }
+
     private static async Task<Figure[]> ColdStartAsync()
     {
         var watch = Stopwatch.StartNew();

@@ -371,6 +371,7 @@ public sealed class WorkerPool : RoutinePool
             };
             ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
             starting = [.. Enumerable.Range(0, count).Select(_ => WorkerProcess.StartAsync(launch, outputLogger, _options.StartTimeout, cancellationToken))];
+            WorkerChannels.WarmUp();
             await Task.WhenAll(starting).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -404,7 +405,11 @@ public sealed class WorkerPool : RoutinePool
         // say) fails the pool's start with the WorkerAuthenticationException.
         await Task.WhenAll(connections.Select(c => c.Established)).ConfigureAwait(false);
 
-        await Task.WhenAll(connections.Select(c => c.SetPeersAsync(workers, cancellationToken))).ConfigureAwait(false);
+        foreach (WorkerConnection connection in connections)
+        {
+            connection.SetPeers(workers);
+        }
+
         foreach (WorkerConnection connection in connections)
         {
             _workers.Add(connection);

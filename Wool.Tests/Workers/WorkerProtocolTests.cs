@@ -97,7 +97,7 @@ public sealed class WorkerProtocolTests
 
         Assert.AreEqual(ServerFrame.KindOneofCase.Rejected, reply.KindCase);
         Assert.IsFalse(reply.Rejected.Transient);
-        StringAssert.Contains(reply.Rejected.Reason, "the caller speaks Wool protocol 999; this worker speaks version 1");
+        StringAssert.Contains(reply.Rejected.Reason, $"the caller speaks Wool protocol 999; this worker speaks version {WireProtocol.Version}");
     }
 
     [TestMethod]
@@ -110,7 +110,7 @@ public sealed class WorkerProtocolTests
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeouts.Default));
 
         Assert.AreEqual(StatusCode.FailedPrecondition, error.StatusCode);
-        StringAssert.Contains(error.Status.Detail, "The caller speaks Wool protocol 999; this worker speaks version 1");
+        StringAssert.Contains(error.Status.Detail, $"The caller speaks Wool protocol 999; this worker speaks version {WireProtocol.Version}");
     }
 
     [TestMethod]

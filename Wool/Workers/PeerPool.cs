@@ -17,6 +17,7 @@ internal sealed class PeerPool : RoutinePool
     private readonly WorkerSet _peers = new();
     private readonly Lock _lock = new();
     private readonly Dictionary<string, WorkerConnection> _byId = [];
+    private Task _applied = Task.CompletedTask;
 
     public PeerPool(ILoggerFactory loggerFactory, WorkerCredentials? credentials)
     {
@@ -27,8 +28,21 @@ internal sealed class PeerPool : RoutinePool
     /// <summary>Moves every peer connection to rotated credentials.</summary>
     public void Rotate(CredentialSet credentials) => _peers.Rotate(credentials);
 
-    /// <summary>Replaces the peer list: new peers are connected, peers no longer listed are disconnected.</summary>
+    /// <summary>
+    /// Replaces the peer list: new peers are connected, peers no longer listed are disconnected.
+    /// Returns at once; updates apply in order, in the background (connecting is slow the first
+    /// time, and the caller is a connection's read loop), and a nested call waits for them.
+    /// </summary>
     public void SetPeers(IEnumerable<WorkerInfo> peers)
+    {
+        List<WorkerInfo> list = [.. peers];
+        lock (_lock)
+        {
+            _applied = _applied.ContinueWith(_ => Apply(list), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private void Apply(List<WorkerInfo> peers)
     {
         List<WorkerConnection> removed = [];
         lock (_lock)
@@ -57,11 +71,28 @@ internal sealed class PeerPool : RoutinePool
         }
     }
 
-    private protected override ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
-        => new(_peers.InvokeAsync(request, cancellationToken));
+    private protected override async ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        Task applied = Volatile.Read(ref _applied);
+        if (!applied.IsCompleted)
+        {
+            await applied.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return await _peers.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 
     private protected override IRoutineStream OpenStreamCore(RoutineRequest request, CancellationToken cancellationToken)
-        => _peers.OpenStream(request, cancellationToken);
+    {
+        Task applied = Volatile.Read(ref _applied);
+        return applied.IsCompleted
+            ? _peers.OpenStream(request, cancellationToken)
+            : new DeferredRoutineStream(applied, () => _peers.OpenStream(request, cancellationToken));
+    }
 
-    private protected override ValueTask DisposeCoreAsync() => _peers.DisposeAsync();
+    private protected override async ValueTask DisposeCoreAsync()
+    {
+        await Volatile.Read(ref _applied).ConfigureAwait(false);
+        await _peers.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -9,7 +9,7 @@ namespace Wool.Workers;
 internal static class WireProtocol
 {
     /// <summary>Bumped on any incompatible change of the frames or of the payload encoding.</summary>
-    public const uint Version = 1;
+    public const uint Version = 2;
 
     /// <summary>Request header of the call channel that carries the caller's protocol version.</summary>
     public const string VersionHeader = "wool-protocol";

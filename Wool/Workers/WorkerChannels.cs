@@ -43,4 +43,18 @@ internal static class WorkerChannels
             MaxSendMessageSize = WorkerHost.MaxMessageSize,
         });
     }
+
+    /// <summary>
+    /// Builds (and discards) a channel, a client and a frame batch, so that their first-use JIT
+    /// happens while a pool's workers boot rather than on the way to the first call.
+    /// </summary>
+    public static void WarmUp()
+    {
+        using GrpcChannel channel = Create(new Uri("http://127.0.0.1:1"), DefaultKeepAlive, null);
+        _ = new Protocol.Worker.WorkerClient(channel);
+        var batch = new Protocol.ClientBatch { Frames = { new Protocol.ClientFrame { Id = 1, Call = new Protocol.Call { Protocol = WireProtocol.Version } } } };
+        _ = Protocol.ClientBatch.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(batch));
+        var reply = new Protocol.ServerBatch { Frames = { new Protocol.ServerFrame { Id = 1 } } };
+        _ = Protocol.ServerBatch.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(reply));
+    }
 }

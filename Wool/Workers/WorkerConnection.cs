@@ -51,7 +51,7 @@ internal sealed class WorkerConnection : IAsyncDisposable
 
     public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken) => Link.OpenStream(request, cancellationToken);
 
-    public Task SetPeersAsync(IEnumerable<WorkerInfo> peers, CancellationToken cancellationToken) => Link.SetPeersAsync(peers, cancellationToken);
+    public bool SetPeers(IEnumerable<WorkerInfo> peers) => Link.SetPeers(peers);
 
     public Task StopWorkerAsync(TimeSpan grace, CancellationToken cancellationToken) => Link.StopWorkerAsync(grace, cancellationToken);
 

@@ -89,12 +89,15 @@ internal sealed class WorkerLink : IAsyncDisposable
     public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
         => new RemoteRoutineStream(this, NextId(), request, cancellationToken);
 
-    /// <summary>Tells the worker which peers its routines dispatch nested calls to.</summary>
-    public async Task SetPeersAsync(IEnumerable<WorkerInfo> peers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tells the worker which peers its routines dispatch nested calls to. Frames are handled in
+    /// order, so every call sent after this one sees the peers; nothing needs to wait for it.
+    /// </summary>
+    public bool SetPeers(IEnumerable<WorkerInfo> peers)
     {
         var list = new PeerList();
         list.Peers.AddRange(peers.Select(p => new Peer { Id = p.Id, Address = p.Address.ToString(), ProcessId = p.ProcessId }));
-        await _client.SetPeersAsync(list, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return TrySend(new ClientFrame { Peers = list });
     }
 
     /// <summary>

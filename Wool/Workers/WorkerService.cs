@@ -31,13 +31,6 @@ internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory logger
         await new WorkerSession(runtime, _logger).RunAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
     }
 
-    public override Task<Ack> SetPeers(PeerList request, ServerCallContext context)
-    {
-        runtime.Peers.SetPeers(request.Peers.Select(p => new WorkerInfo(p.Id, new Uri(p.Address), p.ProcessId)));
-        WorkerLog.PeersChanged(_logger, request.Peers.Count);
-        return Task.FromResult(new Ack());
-    }
-
     public override Task<StatusReply> Status(Ack request, ServerCallContext context)
     {
         WorkerStatus status = runtime.Status;

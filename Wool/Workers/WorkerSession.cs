@@ -68,6 +68,25 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
         }
     }
 
+    private void SetPeers(PeerList list)
+    {
+        var peers = new List<WorkerInfo>(list.Peers.Count);
+        foreach (Peer peer in list.Peers)
+        {
+            if (!Uri.TryCreate(peer.Address, UriKind.Absolute, out Uri? address))
+            {
+                // A pool of this version never sends this; keep the peers the worker has.
+                WorkerLog.UnknownFrame(logger, $"peers with the address '{peer.Address}'", 0);
+                return;
+            }
+
+            peers.Add(new WorkerInfo(peer.Id, address, peer.ProcessId));
+        }
+
+        runtime.Peers.SetPeers(peers);
+        WorkerLog.PeersChanged(logger, peers.Count);
+    }
+
     private void Handle(ClientFrame frame)
     {
         ulong id = frame.Id;
@@ -75,6 +94,9 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
         {
             case ClientFrame.KindOneofCase.Call:
                 Start(id, frame.Call, frame, streaming: false);
+                break;
+            case ClientFrame.KindOneofCase.Peers:
+                SetPeers(frame.Peers);
                 break;
             case ClientFrame.KindOneofCase.OpenStream:
                 Start(id, frame.OpenStream, frame, streaming: true);
