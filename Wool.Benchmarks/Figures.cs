@@ -16,6 +16,8 @@ internal static class Figures
     private const int Callers = 64;
     private const int CallsPerCaller = 500;
     private const int StreamItems = 100_000;
+    private const int PairedBlock = 250;
+    private const int PairedRounds = 3;
 
     private static readonly WoolContextVar<string>[] s_contextVars = [.. Enumerable.Range(0, 4).Select(i => new WoolContextVar<string>($"bench.var{i}"))];
 
@@ -24,10 +26,16 @@ internal static class Figures
         var figures = new List<Figure>();
         figures.AddRange(await ColdStartAsync());
         figures.AddRange(await ColdStartFourAsync());
-        figures.AddRange(await WoolAsync(workers: 1));
-        figures.AddRange(await WoolThroughputAsync(workers: 2));
-        figures.AddRange(await FanOutAsync());
-        figures.AddRange(await FloorAsync(AddFrameSize()));
+        // The floor serves for the whole run: each target's Wool figure and its floor are measured
+        // in alternating rounds, under the same conditions.
+        await using (var floor = await FloorClient.StartAsync())
+        {
+            int frameSize = AddFrameSize();
+            figures.AddRange(await WoolAsync(workers: 1, floor, frameSize));
+            figures.AddRange(await WoolThroughputAsync(workers: 2));
+            figures.AddRange(await FanOutAsync());
+            figures.AddRange(await FloorAsync(floor, frameSize));
+        }
 
         foreach (Figure figure in figures)
         {
@@ -49,26 +57,14 @@ internal static class Figures
     /// <summary>Sequential latency against the ping-pong floor, nothing else: quick enough to compare two builds.</summary>
     public static async Task<int> LatencyOnlyAsync()
     {
-        double wool;
-        await using (var pool = new WorkerPool(spawn: 1))
-        {
-            await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
-            wool = Measure.Percentile(await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "latency")), 50);
-        }
-
         await using var floor = await FloorClient.StartAsync();
-        using var pingPong = floor.PingPong();
-        int size = AddFrameSize();
-        async Task RoundTrip(int i)
-        {
-            await pingPong.RequestStream.WriteAsync(FloorClient.Blob(size, i));
-            Measure.Check(await pingPong.ResponseStream.MoveNext(CancellationToken.None) && FloorClient.Tag(pingPong.ResponseStream.Current) == i, "ping-pong");
-        }
-
-        await Measure.WarmUpAsync(WarmUp, RoundTrip);
-        double floorP50 = Measure.Percentile(await Measure.LatenciesAsync(SequentialCalls, RoundTrip), 50);
-        await pingPong.RequestStream.CompleteAsync();
-        Console.WriteLine($"sequential p50 {wool:0.0} us, ping-pong p50 {floorP50:0.0} us, ratio {wool / floorP50:0.00}x");
+        await using var pool = new WorkerPool(spawn: 1);
+        await using var pingPong = new PingPong(floor, AddFrameSize());
+        await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
+        await Measure.WarmUpAsync(WarmUp, pingPong.RoundTripAsync);
+        var (wool, floorLatencies) = await Measure.PairedLatenciesAsync(SequentialCalls, PairedBlock, async i => Measure.Check(await Add(i, 1) == i + 1, "latency"), pingPong.RoundTripAsync);
+        double woolP50 = Measure.Percentile(wool, 50), floorP50 = Measure.Percentile(floorLatencies, 50);
+        Console.WriteLine($"sequential p50 {woolP50:0.0} us, ping-pong p50 {floorP50:0.0} us, ratio {woolP50 / floorP50:0.00}x");
         return 0;
     }
 
@@ -246,14 +242,19 @@ internal static class Figures
         return [new Figure("cold start: new WorkerPool(1) to first result", watch.Elapsed.TotalMilliseconds, "ms")];
     }
 
-    private static async Task<Figure[]> WoolAsync(int workers)
+    /// <summary>Wool on one worker, with the floors its targets compare to measured in alternating rounds.</summary>
+    private static async Task<Figure[]> WoolAsync(int workers, FloorClient floor, int frameSize)
     {
         await using var pool = new WorkerPool(spawn: workers);
         await pool.WaitForWorkersAsync();
         int worker = pool.Workers[0].ProcessId;
+        await using var pingPong = new PingPong(floor, frameSize);
+        async Task UnaryAsync(int i) => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor unary");
         await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(await Add(i, 1) == i + 1, "warm-up"));
+        await Measure.WarmUpAsync(WarmUp, pingPong.RoundTripAsync);
         await Measure.ThroughputAsync(Callers, 200, async i => Measure.Check(await Add(i, 2) == i + 2, "warm-up"));
-        double[] latencies = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(await Add(i, 1) == i + 1, "sequential latency"));
+        await Measure.ThroughputAsync(Callers, 200, UnaryAsync);
+        var (latencies, pingPongLatencies) = await Measure.PairedLatenciesAsync(SequentialCalls, PairedBlock, async i => Measure.Check(await Add(i, 1) == i + 1, "sequential latency"), pingPong.RoundTripAsync);
         double idleBytes = ResidentBytes(worker);
         long loadedBytes = 0;
         using (var sampling = new CancellationTokenSource())
@@ -271,7 +272,10 @@ internal static class Figures
             await sampler;
         }
 
-        double throughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput"));
+        var (throughput, unaryThroughput) = await Measure.PairedAsync(
+            PairedRounds,
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(await Add(i, 2) == i + 2, "throughput")),
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, UnaryAsync));
         byte[] payload = Payload(7);
         Measure.Check((await Echo(payload)).AsSpan().SequenceEqual(payload), "payload warm-up");
         var payloadWatch = Stopwatch.StartNew();
@@ -284,7 +288,11 @@ internal static class Figures
         await ItemsPerSecondAsync(Numbers(30_000), 30_000, "stream warm-up");
         double pull = await ItemsPerSecondAsync(Numbers(StreamItems), StreamItems, "pull stream");
         await ItemsPerSecondAsync(PrefetchedNumbers(10_000), 10_000, "stream warm-up");
-        double prefetch = await ItemsPerSecondAsync(PrefetchedNumbers(StreamItems), StreamItems, "prefetch stream");
+        await ServerStreamAsync(floor, 10_000);
+        var (prefetch, serverStream) = await Measure.PairedAsync(
+            PairedRounds,
+            () => ItemsPerSecondAsync(PrefetchedNumbers(StreamItems), StreamItems, "prefetch stream"),
+            () => ServerStreamAsync(floor, StreamItems));
 
         // The cost of ambient context: the same calls with one, then four, 16-character values set.
         int baseFrame = AddFrameSize();
@@ -324,7 +332,25 @@ internal static class Figures
             new Figure($"wool sequential Add p90 ({workers} worker)", Measure.Percentile(latencies, 90), "us"),
             new Figure($"wool sequential Add p99 ({workers} worker)", Measure.Percentile(latencies, 99), "us"),
             new Figure($"wool {Callers} callers ({workers} worker)", throughput, "calls/s"),
+            new Figure($"floor: gRPC server streaming {StreamItems:N0} items", serverStream, "items/s"),
+            new Figure($"floor: gRPC bidi ping-pong p50 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 50), "us"),
+            new Figure($"floor: gRPC bidi ping-pong p99 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 99), "us"),
+            new Figure($"floor: gRPC unary, {Callers} callers", unaryThroughput, "calls/s"),
         ];
+    }
+
+    private static async Task<double> ServerStreamAsync(FloorClient floor, int items)
+    {
+        var watch = Stopwatch.StartNew();
+        using var stream = floor.Client.ServerStream(new Floor.Count { Items = items, Size = 4 });
+        int expected = 0;
+        while (await stream.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            Measure.Check(FloorClient.Tag(stream.ResponseStream.Current) == expected++, "floor server stream");
+        }
+
+        Measure.Check(expected == items, "floor server stream");
+        return items / watch.Elapsed.TotalSeconds;
     }
 
     private static async Task<Figure[]> WoolThroughputAsync(int workers)
@@ -335,42 +361,11 @@ internal static class Figures
         return [new Figure($"wool {Callers} callers ({workers} workers)", throughput, "calls/s")];
     }
 
-    private static async Task<Figure[]> FloorAsync(int frameSize)
+    /// <summary>The floors no target is paired with: unary latency and 1 MiB payloads.</summary>
+    private static async Task<Figure[]> FloorAsync(FloorClient floor, int frameSize)
     {
-        await using var floor = await FloorClient.StartAsync();
         await Measure.WarmUpAsync(WarmUp, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor warm-up"));
-        await Measure.ThroughputAsync(Callers, 200, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor warm-up"));
         double[] unary = await Measure.LatenciesAsync(SequentialCalls, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor unary"));
-        double unaryThroughput = await Measure.ThroughputAsync(Callers, CallsPerCaller, async i => Measure.Check(FloorClient.Tag(await floor.Client.UnaryAsync(FloorClient.Blob(frameSize, i))) == i, "floor unary throughput"));
-
-        using var pingPong = floor.PingPong();
-        async Task RoundTrip(int i)
-        {
-            await pingPong.RequestStream.WriteAsync(FloorClient.Blob(frameSize, i));
-            Measure.Check(await pingPong.ResponseStream.MoveNext(CancellationToken.None) && FloorClient.Tag(pingPong.ResponseStream.Current) == i, "floor ping-pong");
-        }
-
-        await Measure.WarmUpAsync(WarmUp, RoundTrip);
-        double[] pingPongLatencies = await Measure.LatenciesAsync(SequentialCalls, RoundTrip);
-        await pingPong.RequestStream.CompleteAsync();
-
-        async Task<double> ServerStreamAsync(int items)
-        {
-            var watch = Stopwatch.StartNew();
-            using var stream = floor.Client.ServerStream(new Floor.Count { Items = items, Size = 4 });
-            int expected = 0;
-            while (await stream.ResponseStream.MoveNext(CancellationToken.None))
-            {
-                Measure.Check(FloorClient.Tag(stream.ResponseStream.Current) == expected++, "floor server stream");
-            }
-
-            Measure.Check(expected == items, "floor server stream");
-            return items / watch.Elapsed.TotalSeconds;
-        }
-
-        await ServerStreamAsync(10_000);
-        double serverStream = await ServerStreamAsync(StreamItems);
-
         var blob = new Floor.Blob { Data = Google.Protobuf.ByteString.CopyFrom(Payload(7)) };
         Measure.Check((await floor.Client.UnaryAsync(blob)).Data.Equals(blob.Data), "floor payload warm-up");
         var payloadWatch = Stopwatch.StartNew();
@@ -383,11 +378,7 @@ internal static class Figures
         return
         [
             new Figure("floor: gRPC unary 1 MiB request + response", payloadMegabytes, "MB/s"),
-            new Figure($"floor: gRPC server streaming {StreamItems:N0} items", serverStream, "items/s"),
             new Figure($"floor: gRPC unary p50 ({frameSize} B)", Measure.Percentile(unary, 50), "us"),
-            new Figure($"floor: gRPC bidi ping-pong p50 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 50), "us"),
-            new Figure($"floor: gRPC bidi ping-pong p99 ({frameSize} B)", Measure.Percentile(pingPongLatencies, 99), "us"),
-            new Figure($"floor: gRPC unary, {Callers} callers", unaryThroughput, "calls/s"),
         ];
     }
 

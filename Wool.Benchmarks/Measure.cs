@@ -21,6 +21,43 @@ internal static class Measure
     }
 
     /// <summary>
+    /// Measures two operations in alternating blocks of <paramref name="block"/> until each has
+    /// <paramref name="count"/> samples, so that both meet the same machine conditions (on a shared
+    /// machine, a floor measured a minute apart from Wool can differ from it by half). Sorted microseconds.
+    /// </summary>
+    public static async Task<(double[] A, double[] B)> PairedLatenciesAsync(int count, int block, Func<int, Task> a, Func<int, Task> b)
+    {
+        var samplesA = new List<double>(count);
+        var samplesB = new List<double>(count);
+        for (int done = 0; done < count; done += block)
+        {
+            int size = Math.Min(block, count - done);
+            samplesA.AddRange(await LatenciesAsync(size, i => a(done + i)));
+            samplesB.AddRange(await LatenciesAsync(size, i => b(done + i)));
+        }
+
+        double[] sortedA = [.. samplesA.Order()];
+        double[] sortedB = [.. samplesB.Order()];
+        return (sortedA, sortedB);
+    }
+
+    /// <summary>Runs two rate measurements alternately, <paramref name="rounds"/> times each; returns the median of each.</summary>
+    public static async Task<(double A, double B)> PairedAsync(int rounds, Func<Task<double>> a, Func<Task<double>> b)
+    {
+        var ratesA = new double[rounds];
+        var ratesB = new double[rounds];
+        for (int round = 0; round < rounds; round++)
+        {
+            ratesA[round] = await a();
+            ratesB[round] = await b();
+        }
+
+        Array.Sort(ratesA);
+        Array.Sort(ratesB);
+        return (ratesA[rounds / 2], ratesB[rounds / 2]);
+    }
+
+    /// <summary>
     /// Repeats <paramref name="operation"/> for <paramref name="duration"/>: long enough for tiered
     /// compilation to promote the hot path on both sides (a fixed count of calls finishes before that).
     /// </summary>
