@@ -33,6 +33,7 @@ internal static class Figures
             int frameSize = AddFrameSize();
             figures.AddRange(await WoolAsync(workers: 1, floor, frameSize));
             figures.AddRange(await WoolThroughputAsync(workers: 2));
+            figures.AddRange(await MutualTlsAsync());
             figures.AddRange(await FanOutAsync());
             figures.AddRange(await FloorAsync(floor, frameSize));
         }
@@ -353,6 +354,36 @@ internal static class Figures
         return items / watch.Elapsed.TotalSeconds;
     }
 
+    /// <summary>What mutual TLS costs: sequential latency and 64-caller throughput, paired with a plain pool.</summary>
+    private static async Task<Figure[]> MutualTlsAsync()
+    {
+        using var tls = new ThrowawayCredentials();
+        await using var plainPool = new WorkerPool(spawn: 1);
+        await using var tlsPool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { Credentials = tls.Credentials });
+        await Task.WhenAll(plainPool.WaitForWorkersAsync(), tlsPool.WaitForWorkersAsync());
+        Measure.Check(tlsPool.Workers.Single().Secure, "mutual TLS pool");
+        Func<int, Task> On(RoutinePool pool, string what) => async i =>
+        {
+            RoutinePool.UseInThisFlow(pool);
+            Measure.Check(await Add(i, 1) == i + 1, what);
+        };
+
+        await Measure.WarmUpAsync(WarmUp, On(tlsPool, "TLS warm-up"));
+        await Measure.WarmUpAsync(WarmUp, On(plainPool, "plain warm-up"));
+        var (secure, plain) = await Measure.PairedLatenciesAsync(SequentialCalls, PairedBlock, On(tlsPool, "TLS latency"), On(plainPool, "plain latency"));
+        var (secureRate, plainRate) = await Measure.PairedAsync(
+            PairedRounds,
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, On(tlsPool, "TLS throughput")),
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, On(plainPool, "plain throughput")));
+        return
+        [
+            new Figure("wool sequential Add p50, mutual TLS", Measure.Percentile(secure, 50), "us"),
+            new Figure("wool sequential Add p50, same run without TLS", Measure.Percentile(plain, 50), "us"),
+            new Figure($"wool {Callers} callers, mutual TLS", secureRate, "calls/s"),
+            new Figure($"wool {Callers} callers, same run without TLS", plainRate, "calls/s"),
+        ];
+    }
+
     private static async Task<Figure[]> WoolThroughputAsync(int workers)
     {
         await using var pool = new WorkerPool(spawn: workers);
@@ -401,6 +432,7 @@ internal static class Figures
         Console.WriteLine($"pull stream / ping-pong rate ({pingPongRate:N0}/s): {Find("wool stream 100,000 ints, pull") / pingPongRate:0.00}x");
         Console.WriteLine($"1 MiB payload / raw unary: {Find("wool 1 MiB") / Find("floor: gRPC unary 1 MiB"):0.00}x");
         Console.WriteLine($"fan-out speed-up on 2 workers: {Find("fan-out speed-up"):0.00}x");
+        Console.WriteLine($"mutual TLS / plain, sequential p50: {Find("wool sequential Add p50, mutual TLS") / Find("wool sequential Add p50, same run without"):0.00}x; 64 callers: {Find("wool 64 callers, mutual TLS") / Find("wool 64 callers, same run without"):0.00}x");
         Console.WriteLine($"prefetch stream / raw server streaming: {Find("wool stream 100,000 ints, prefetch") / Find("floor: gRPC server streaming"):0.00}x");
     }
 }
