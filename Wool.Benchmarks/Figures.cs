@@ -87,6 +87,17 @@ internal static class Figures
         await Task.CompletedTask;
     }
 
+    [Routine(Prefetch = 2048)]
+    private static async IAsyncEnumerable<int> WidePrefetchedNumbers(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            yield return i;
+        }
+
+        await Task.CompletedTask;
+    }
+
     [Routine(Prefetch = 256)]
     private static async IAsyncEnumerable<int> PrefetchedNumbers(int count)
     {
@@ -288,12 +299,19 @@ internal static class Figures
         double payloadMegabytes = 2.0 * PayloadRoundTrips * PayloadBytes / 1e6 / payloadWatch.Elapsed.TotalSeconds;
         await ItemsPerSecondAsync(Numbers(30_000), 30_000, "stream warm-up");
         double pull = await ItemsPerSecondAsync(Numbers(StreamItems), StreamItems, "pull stream");
-        await ItemsPerSecondAsync(PrefetchedNumbers(10_000), 10_000, "stream warm-up");
-        await ServerStreamAsync(floor, 10_000);
-        var (prefetch, serverStream) = await Measure.PairedAsync(
+        // Streams run per item code that tiered compilation promotes only after many items.
+        await Measure.WarmUpAsync(WarmUp, async _ =>
+        {
+            await ItemsPerSecondAsync(PrefetchedNumbers(10_000), 10_000, "stream warm-up");
+            await ItemsPerSecondAsync(WidePrefetchedNumbers(10_000), 10_000, "stream warm-up");
+            await ServerStreamAsync(floor, 10_000);
+        });
+        double[] streams = await Measure.InterleavedAsync(
             PairedRounds,
             () => ItemsPerSecondAsync(PrefetchedNumbers(StreamItems), StreamItems, "prefetch stream"),
+            () => ItemsPerSecondAsync(WidePrefetchedNumbers(StreamItems), StreamItems, "wide prefetch stream"),
             () => ServerStreamAsync(floor, StreamItems));
+        var (prefetch, widePrefetch, serverStream) = (streams[0], streams[1], streams[2]);
 
         // The cost of ambient context: the same calls with one, then four, 16-character values set.
         int baseFrame = AddFrameSize();
@@ -329,6 +347,7 @@ internal static class Figures
             new Figure($"wool sequential Add p50, 4 context vars", Measure.Percentile(withFour, 50), "us"),
             new Figure($"wool stream {StreamItems:N0} ints, pull", pull, "items/s"),
             new Figure($"wool stream {StreamItems:N0} ints, prefetch 256", prefetch, "items/s"),
+            new Figure($"wool stream {StreamItems:N0} ints, prefetch 2048", widePrefetch, "items/s"),
             new Figure($"wool sequential Add p50 ({workers} worker)", Measure.Percentile(latencies, 50), "us"),
             new Figure($"wool sequential Add p90 ({workers} worker)", Measure.Percentile(latencies, 90), "us"),
             new Figure($"wool sequential Add p99 ({workers} worker)", Measure.Percentile(latencies, 99), "us"),
@@ -433,6 +452,6 @@ internal static class Figures
         Console.WriteLine($"1 MiB payload / raw unary: {Find("wool 1 MiB") / Find("floor: gRPC unary 1 MiB"):0.00}x");
         Console.WriteLine($"fan-out speed-up on 2 workers: {Find("fan-out speed-up"):0.00}x");
         Console.WriteLine($"mutual TLS / plain, sequential p50: {Find("wool sequential Add p50, mutual TLS") / Find("wool sequential Add p50, same run without"):0.00}x; 64 callers: {Find("wool 64 callers, mutual TLS") / Find("wool 64 callers, same run without"):0.00}x");
-        Console.WriteLine($"prefetch stream / raw server streaming: {Find("wool stream 100,000 ints, prefetch") / Find("floor: gRPC server streaming"):0.00}x");
+        Console.WriteLine($"prefetch stream / raw server streaming: window 256 {Find("wool stream 100,000 ints, prefetch 256") / Find("floor: gRPC server streaming"):0.00}x, window 2048 {Find("wool stream 100,000 ints, prefetch 2048") / Find("floor: gRPC server streaming"):0.00}x");
     }
 }

@@ -44,17 +44,28 @@ internal static class Measure
     /// <summary>Runs two rate measurements alternately, <paramref name="rounds"/> times each; returns the median of each.</summary>
     public static async Task<(double A, double B)> PairedAsync(int rounds, Func<Task<double>> a, Func<Task<double>> b)
     {
-        var ratesA = new double[rounds];
-        var ratesB = new double[rounds];
-        for (int round = 0; round < rounds; round++)
+        double[] medians = await InterleavedAsync(rounds, a, b);
+        return (medians[0], medians[1]);
+    }
+
+    /// <summary>Runs rate measurements in turn, <paramref name="rounds"/> times each; returns the median of each.</summary>
+    public static async Task<double[]> InterleavedAsync(int rounds, params Func<Task<double>>[] measurements)
+    {
+        var rates = new double[measurements.Length][];
+        for (int m = 0; m < measurements.Length; m++)
         {
-            ratesA[round] = await a();
-            ratesB[round] = await b();
+            rates[m] = new double[rounds];
         }
 
-        Array.Sort(ratesA);
-        Array.Sort(ratesB);
-        return (ratesA[rounds / 2], ratesB[rounds / 2]);
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int m = 0; m < measurements.Length; m++)
+            {
+                rates[m][round] = await measurements[m]();
+            }
+        }
+
+        return [.. rates.Select(r => r.Order().ElementAt(rounds / 2))];
     }
 
     /// <summary>

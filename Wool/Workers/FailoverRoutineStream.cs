@@ -13,13 +13,11 @@ internal sealed class FailoverRoutineStream(WorkerSet workers, IEnumerable<Worke
 {
     private IRoutineStream? _current;
 
-    public async ValueTask<RoutineReply> NextAsync(CancellationToken token)
-    {
-        if (_current is not null)
-        {
-            return await _current.NextAsync(token).ConfigureAwait(false);
-        }
+    // Once bound, a stream's items pass straight through: no state machine per item.
+    public ValueTask<RoutineReply> NextAsync(CancellationToken token) => _current?.NextAsync(token) ?? OpenAsync(token);
 
+    private async ValueTask<RoutineReply> OpenAsync(CancellationToken token)
+    {
         List<Exception>? failures = null;
         foreach (WorkerConnection connection in candidates)
         {

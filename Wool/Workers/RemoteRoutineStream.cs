@@ -26,22 +26,14 @@ internal sealed class RemoteRoutineStream(WorkerLink connection, ulong id, Routi
     private bool _opened;
     private bool _finished;
 
-    public async ValueTask<RoutineReply> NextAsync(CancellationToken token)
+    public ValueTask<RoutineReply> NextAsync(CancellationToken token)
     {
-        if (_finished)
+        if (!_opened || _finished)
         {
-            return RoutineReply.Completed;
+            return OpenAndReadAsync();
         }
 
-        if (!_opened)
-        {
-            Open();
-            if (request.DispatchTimeout is { } timeout)
-            {
-                await WaitForAcceptanceAsync(timeout).ConfigureAwait(false);
-            }
-        }
-        else if (_prefetch == 0)
+        if (_prefetch == 0)
         {
             Grant(1);
         }
@@ -51,6 +43,40 @@ internal sealed class RemoteRoutineStream(WorkerLink connection, ulong id, Routi
             _consumed = 0;
         }
 
+        // A prefetched item that is already here is returned without any asynchronous machinery:
+        // with a window, that is most items, and the stream's rate depends on it.
+        if (_replies.Reader.TryRead(out RoutineReply reply))
+        {
+            if (reply.Kind == RoutineReplyKind.Value)
+            {
+                _consumed++;
+                return new(reply);
+            }
+
+            return EndAsync(reply);
+        }
+
+        return ReadNextAsync();
+    }
+
+    private async ValueTask<RoutineReply> OpenAndReadAsync()
+    {
+        if (_finished)
+        {
+            return RoutineReply.Completed;
+        }
+
+        Open();
+        if (request.DispatchTimeout is { } timeout)
+        {
+            await WaitForAcceptanceAsync(timeout).ConfigureAwait(false);
+        }
+
+        return await ReadNextAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask<RoutineReply> ReadNextAsync()
+    {
         RoutineReply reply;
         try
         {
@@ -66,12 +92,15 @@ internal sealed class RemoteRoutineStream(WorkerLink connection, ulong id, Routi
         if (reply.Kind == RoutineReplyKind.Value)
         {
             _consumed++;
-        }
-        else
-        {
-            await FinishAsync().ConfigureAwait(false);
+            return reply;
         }
 
+        return await EndAsync(reply).ConfigureAwait(false);
+    }
+
+    private async ValueTask<RoutineReply> EndAsync(RoutineReply reply)
+    {
+        await FinishAsync().ConfigureAwait(false);
         return reply;
     }
 

@@ -21,8 +21,14 @@ internal sealed class ServerCall(CancellationToken stopToken) : IDisposable
     /// <summary>Whether a pump is advancing the stream now.</summary>
     public bool Pumping { get; set; }
 
-    /// <summary>The caller asked to close the stream; the pump closes it after its current step.</summary>
-    public bool Closing { get; set; }
+    private volatile bool _closing;
+
+    /// <summary>The caller asked to close the stream; the pump closes it after its current step. Readable without the gate.</summary>
+    public bool Closing
+    {
+        get => _closing;
+        set => _closing = value;
+    }
 
     /// <summary>For a stream: the caller's context values as of its latest pull.</summary>
     public System.Collections.Immutable.ImmutableDictionary<string, Context.ContextEntry>? Context { get; set; }

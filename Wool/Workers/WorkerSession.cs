@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
@@ -271,26 +272,45 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
     private async Task PumpAsync(ulong id, ServerCall state)
     {
         RoutinePool.UseInThisFlow(runtime.Peers);
-        while (true)
+        long granted = 0;
+        ImmutableDictionary<string, ContextEntry>? applied = null;
+        bool first = true;
+        while (!state.Closing)
         {
-            lock (state.Gate)
+            if (granted == 0)
             {
-                if (state.Closing)
+                // Take all the credit there is at once: the gate is taken once per grant, not per item.
+                lock (state.Gate)
                 {
-                    break;
-                }
+                    // Closing is checked under the gate too: a Close that saw this pump running relies on it.
+                    if (state.Closing)
+                    {
+                        break;
+                    }
 
-                if (state.Credit == 0)
-                {
-                    state.Pumping = false;
-                    return;
-                }
+                    if (state.Credit == 0)
+                    {
+                        state.Pumping = false;
+                        return;
+                    }
 
-                state.Credit--;
+                    granted = state.Credit;
+                    state.Credit = 0;
+                }
             }
 
-            // Each step sees the caller's values as of the pull that granted it.
-            AmbientContext.Replace(state.Context);
+            granted--;
+
+            // Each step sees the caller's values as of the latest pull (a step's own changes never
+            // leak into the next: the iterator's steps run in their own execution context).
+            ImmutableDictionary<string, ContextEntry>? context = state.Context;
+            if (first || !ReferenceEquals(context, applied))
+            {
+                AmbientContext.Replace(context);
+                applied = context;
+                first = false;
+            }
+
             RoutineReply reply = await state.Stream!.NextAsync(state.Token).ConfigureAwait(false);
             if (reply.Kind != RoutineReplyKind.Value)
             {
