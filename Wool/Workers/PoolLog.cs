@@ -37,4 +37,7 @@ internal static partial class PoolLog
 
     [LoggerMessage(EventId = 111, EventName = "CredentialsNotReloaded", Level = LogLevel.Warning, Message = "Changed credential files could not be loaded ({Reason}); the previous credentials stay in use.")]
     public static partial void CredentialsNotReloaded(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 112, EventName = "CouldNotConnect", Level = LogLevel.Information, Message = "Could not connect to {Worker}: {Reason}")]
+    public static partial void CouldNotConnect(ILogger logger, string worker, string reason);
 }

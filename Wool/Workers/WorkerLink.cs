@@ -246,7 +246,13 @@ internal sealed class WorkerLink : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _lost, reason, null) is null && notify)
         {
-            if (!_closeExpected && !_retiring)
+            if (!_established)
+            {
+                // Never connected is not lost: nothing ran there. (Authentication failures are
+                // logged, as warnings, by whoever verifies the connection.)
+                PoolLog.CouldNotConnect(_logger, Worker.ToString(), reason.Message);
+            }
+            else if (!_closeExpected && !_retiring)
             {
                 PoolLog.WorkerLost(_logger, Worker.ToString(), reason.Message);
             }
