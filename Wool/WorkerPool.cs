@@ -72,7 +72,7 @@ public sealed class WorkerPool : RoutinePool
         _logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
         _workers = new WorkerSet(_options.LoadBalancer);
         _rotation = _options.Credentials?.Subscribe(
-            rotated => _workers.Rotate(rotated),
+            OnRotated,
             failed => PoolLog.CredentialsNotReloaded(_logger, failed.Message));
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
         _started = count > 0 ? Task.Run(() => StartWorkersAsync(count, _disposing.Token)) : Task.CompletedTask;
@@ -205,9 +205,9 @@ public sealed class WorkerPool : RoutinePool
                     Release(id);
                     _workers.Forget(id);
                 }
-                else if (!_discovered.ContainsKey(id))
+                else if (!IsDiscovered(id))
                 {
-                    // A refused worker is tried again only when its announcement changes.
+                    // A refused worker is tried again when its announcement changes, or when the pool's credentials rotate.
                     if (change.Kind == Discovery.DiscoveryEventKind.Updated)
                     {
                         _workers.Forget(id);
@@ -222,20 +222,12 @@ public sealed class WorkerPool : RoutinePool
                 // Fill the lease from the waiting workers, in the order they appeared.
                 foreach (var worker in waiting.Values.ToList())
                 {
-                    if (_options.Lease is { } lease && _discovered.Count >= lease)
+                    if (!TryAdmit(worker))
                     {
                         break;
                     }
 
                     waiting.Remove(worker.Id);
-                    var connection = new WorkerConnection(worker, _logger, _options.KeepAlive, _options.Credentials?.Current);
-                    connection.Lost += (lost, _) => Release(lost.Worker.Id);
-                    lock (_discovered)
-                    {
-                        _discovered[worker.Id] = connection;
-                    }
-
-                    _ = AdmitAsync(connection);
                 }
 
                 CheckQuorum();
@@ -246,6 +238,39 @@ public sealed class WorkerPool : RoutinePool
         }
     }
 
+    private bool IsDiscovered(string id)
+    {
+        lock (_discovered)
+        {
+            return _discovered.ContainsKey(id);
+        }
+    }
+
+    /// <summary>Connects to a discovered worker unless the lease is full; it takes calls once it has passed the handshake.</summary>
+    private bool TryAdmit(WorkerInfo worker)
+    {
+        WorkerConnection connection;
+        lock (_discovered)
+        {
+            if (_discovered.ContainsKey(worker.Id))
+            {
+                return true;
+            }
+
+            if (_options.Lease is { } lease && _discovered.Count >= lease)
+            {
+                return false;
+            }
+
+            connection = new WorkerConnection(worker, _logger, _options.KeepAlive, _options.Credentials?.Current);
+            connection.Lost += (lost, _) => Release(lost.Worker.Id, lost);
+            _discovered[worker.Id] = connection;
+        }
+
+        _ = AdmitAsync(connection);
+        return true;
+    }
+
     /// <summary>Dispatches to a discovered worker once it has accepted the connection (and passed the TLS handshake).</summary>
     private async Task AdmitAsync(WorkerConnection connection)
     {
@@ -253,8 +278,31 @@ public sealed class WorkerPool : RoutinePool
         {
             _workers.Add(connection);
         }
+        else
+        {
+            // Its lease slot is free again (a refused worker is tried again after a rotation).
+            Release(connection.Worker.Id, connection);
+        }
 
         CheckQuorum();
+    }
+
+    /// <summary>New credentials: every connection moves to them, and the workers they may now authenticate are tried again.</summary>
+    private void OnRotated(CredentialSet credentials)
+    {
+        _workers.Rotate(credentials);
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        foreach (RefusedWorker refused in _workers.Refused.Values)
+        {
+            _workers.Forget(refused.Worker.Id);
+            // Its failed connection may not be released yet: this one replaces it.
+            Release(refused.Worker.Id);
+            TryAdmit(refused.Worker);
+        }
     }
 
     // Discovery is a hint, not trust: a worker announcing the other kind (TLS or not) is never
@@ -264,15 +312,18 @@ public sealed class WorkerPool : RoutinePool
            && worker.Secure == (_options.Credentials is not null)
            && (_options.Tags.Count == 0 || worker.Tags.Intersect(_options.Tags, StringComparer.Ordinal).Any());
 
-    private void Release(string id)
+    /// <summary>Lets go of a discovered worker; with <paramref name="only"/>, only if that is still its connection (a newer one may have replaced it).</summary>
+    private void Release(string id, WorkerConnection? only = null)
     {
         WorkerConnection? connection;
         lock (_discovered)
         {
-            if (!_discovered.Remove(id, out connection))
+            if (!_discovered.TryGetValue(id, out connection) || (only is not null && connection != only))
             {
                 return;
             }
+
+            _discovered.Remove(id);
         }
 
         _workers.Remove(connection);

@@ -64,6 +64,48 @@ public sealed class CredentialRotationTests
     }
 
     [TestMethod]
+    public async Task RefusedWorker_PoolRotatesToTrustItsAuthority_IsUsedWithoutARestart()
+    {
+        using var before = new TestAuthority("Authority Before");
+        using var after = new TestAuthority("Authority After");
+        string poolFolder = Directory.CreateTempSubdirectory("wool-pool-tls-").FullName;
+        try
+        {
+            var poolFiles = Install(before, "pool", poolFolder);
+            string ns = $"rotation-{Guid.NewGuid():N}";
+            await using var worker = await DurableWorker.StartAsync(["--discovery", "local", "--namespace", ns, .. after.WorkerArguments(after.Issue("worker"))]);
+            var credentials = WorkerCredentials.FromPemFiles(poolFiles.Authority, poolFiles.Certificate, poolFiles.Key, workerIdentity: TestAuthority.WorkerIdentity, rotationDelay: TimeSpan.FromMilliseconds(200));
+            await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = credentials });
+            var refused = await Assert.ThrowsExactlyAsync<NoWorkersAvailableException>(() => DiscoveryRoutines.Where().WaitAsync(Timeouts.Default));
+            Assert.AreEqual(AuthenticationFailure.UntrustedAuthority, Assert.IsInstanceOfType<WorkerAuthenticationException>(refused.InnerException).Failure);
+
+            Install(after, "pool", poolFolder);
+
+            // The worker never re-announced itself: the rotation alone makes the pool dial it again.
+            using var timeout = new CancellationTokenSource(Timeouts.Default);
+            int? ranOn = null;
+            while (ranOn is null)
+            {
+                try
+                {
+                    ranOn = await DiscoveryRoutines.Where().WaitAsync(Timeouts.Default);
+                }
+                catch (NoWorkersAvailableException)
+                {
+                    await Task.Delay(100, timeout.Token);
+                }
+            }
+
+            Assert.AreEqual(worker.ProcessId, ranOn);
+            Assert.AreEqual(worker.ProcessId, pool.Workers.Single().ProcessId);
+        }
+        finally
+        {
+            Directory.Delete(poolFolder, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public async Task HalfWrittenRotation_KeyNotMatchingCertificate_KeepsThePreviousCredentials()
     {
         using var authority = new TestAuthority();

@@ -25,8 +25,47 @@ internal sealed class PeerPool : RoutinePool
         _credentials = credentials;
     }
 
-    /// <summary>Moves every peer connection to rotated credentials.</summary>
-    public void Rotate(CredentialSet credentials) => _peers.Rotate(credentials);
+    /// <summary>Moves every peer connection to rotated credentials, and dials again the peers that failed authentication before.</summary>
+    public void Rotate(CredentialSet credentials)
+    {
+        _peers.Rotate(credentials);
+        lock (_lock)
+        {
+            _applied = _applied.ContinueWith(_ => RetryRefused(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+
+    private void RetryRefused()
+    {
+        List<WorkerConnection> replaced = [];
+        lock (_lock)
+        {
+            foreach (RefusedWorker refused in _peers.Refused.Values)
+            {
+                _peers.Forget(refused.Worker.Id);
+                if (_byId.Remove(refused.Worker.Id, out WorkerConnection? old))
+                {
+                    _peers.Remove(old);
+                    replaced.Add(old);
+                    Connect(refused.Worker);
+                }
+            }
+        }
+
+        foreach (var connection in replaced)
+        {
+            _ = connection.DisposeAsync().AsTask();
+        }
+    }
+
+    /// <summary>Dials a peer with the worker's current credentials (called under the lock).</summary>
+    private void Connect(WorkerInfo peer)
+    {
+        var connection = new WorkerConnection(peer, _logger, credentials: _credentials?.Current);
+        _byId[peer.Id] = connection;
+        _peers.Add(connection);
+        _ = _peers.VerifyAsync(connection, _logger);
+    }
 
     /// <summary>
     /// Replaces the peer list: new peers are connected, peers no longer listed are disconnected.
@@ -58,10 +97,7 @@ internal sealed class PeerPool : RoutinePool
 
             foreach (var (id, peer) in wanted.Where(e => !_byId.ContainsKey(e.Key)))
             {
-                var connection = new WorkerConnection(peer, _logger, credentials: _credentials?.Current);
-                _byId[id] = connection;
-                _peers.Add(connection);
-                _ = _peers.VerifyAsync(connection, _logger);
+                Connect(peer);
             }
         }
 

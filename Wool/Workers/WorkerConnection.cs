@@ -29,10 +29,14 @@ internal sealed class WorkerConnection : IAsyncDisposable
         Worker = worker;
         _logger = logger;
         _keepAlive = keepAlive ?? WorkerChannels.DefaultKeepAlive;
+        Credentials = credentials;
         _link = Open(credentials);
     }
 
     public WorkerInfo Worker { get; }
+
+    /// <summary>The credentials generation this connection uses, or is moving to; null without TLS.</summary>
+    public CredentialSet? Credentials { get; private set; }
 
     public bool IsAlive => Link.IsAlive;
 
@@ -76,6 +80,7 @@ internal sealed class WorkerConnection : IAsyncDisposable
             _rotation?.Cancel();
             _rotation?.Dispose();
             _rotation = rotation = new CancellationTokenSource();
+            Credentials = credentials;
         }
 
         _ = RotateAsync(credentials, rotation.Token);

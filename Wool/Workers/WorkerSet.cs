@@ -15,16 +15,20 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
 {
     private readonly ILoadBalancer _balancer = balancer ?? new RoundRobinLoadBalancer();
     private ImmutableArray<WorkerConnection> _connections = [];
-    private ImmutableDictionary<string, WorkerAuthenticationException> _refused = ImmutableDictionary<string, WorkerAuthenticationException>.Empty;
+    private ImmutableDictionary<string, RefusedWorker> _refused = ImmutableDictionary<string, RefusedWorker>.Empty;
+    private volatile CredentialSet? _credentials;
 
     public ImmutableArray<WorkerConnection> Connections => _connections;
 
     /// <summary>Workers that were skipped because they failed TLS authentication, by worker id.</summary>
-    public ImmutableDictionary<string, WorkerAuthenticationException> Refused => _refused;
+    public ImmutableDictionary<string, RefusedWorker> Refused => _refused;
 
     /// <summary>Records that a worker was not used because it failed authentication, so that a call finding no worker says why.</summary>
     public void Refuse(WorkerInfo worker, WorkerAuthenticationException reason)
-        => ImmutableInterlocked.AddOrUpdate(ref _refused, worker.Id, reason, (_, _) => reason);
+    {
+        var refused = new RefusedWorker(worker, reason);
+        ImmutableInterlocked.AddOrUpdate(ref _refused, worker.Id, refused, (_, _) => refused);
+    }
 
     /// <summary>
     /// Waits for <paramref name="connection"/>'s handshake. Returns whether the worker may be used;
@@ -53,9 +57,13 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
     /// <summary>Forgets a refused worker (it left discovery, or may be tried again).</summary>
     public void Forget(string workerId) => ImmutableInterlocked.TryRemove(ref _refused, workerId, out _);
 
-    /// <summary>Moves every connection to rotated credentials; calls in flight finish where they are.</summary>
+    /// <summary>
+    /// Moves every connection to rotated credentials; calls in flight finish where they are. A
+    /// connection added later with an older generation (it was connecting meanwhile) moves too.
+    /// </summary>
     public void Rotate(CredentialSet credentials)
     {
+        _credentials = credentials;
         foreach (WorkerConnection connection in _connections)
         {
             connection.Rotate(credentials);
@@ -69,6 +77,10 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
         if (!connection.IsAlive)
         {
             Remove(connection);
+        }
+        else if (_credentials is { } latest && connection.Credentials is { } used && !ReferenceEquals(latest, used))
+        {
+            connection.Rotate(latest);
         }
     }
 
@@ -135,8 +147,8 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
     /// <summary>Why no worker took the call: what each tried worker answered, and the workers skipped for failing authentication.</summary>
     internal NoWorkersAvailableException NoneAccepted(RoutineRequest request, List<Exception>? failures)
     {
-        ImmutableDictionary<string, WorkerAuthenticationException> refused = _refused;
-        IEnumerable<Exception> all = (failures ?? []).Concat(refused.Values);
+        ImmutableDictionary<string, RefusedWorker> refused = _refused;
+        IEnumerable<Exception> all = (failures ?? []).Concat(refused.Values.Select(r => r.Reason));
         Exception? cause = all.SelectMany(e => e.Causes()).OfType<WorkerAuthenticationException>().FirstOrDefault();
         string message = failures is null or []
             ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker{(refused.IsEmpty ? "" : $" it may use; {refused.Count} failed TLS authentication")}."
