@@ -12,6 +12,17 @@ if (args is ["lan", var ns, .. var tls])
     return;
 }
 
+// lan-watch <namespace>: prints each LAN discovery event ("Added 1234", "Dropped 1234") until killed.
+if (args is ["lan-watch", var watched])
+{
+    await foreach (var change in new LanDiscovery(watched).SubscribeAsync(CancellationToken.None))
+    {
+        Console.WriteLine($"{change.Kind} {change.Worker.ProcessId}");
+    }
+
+    return;
+}
+
 // Prints the worker process ids on one line, then waits until it is killed.
 await using var pool = new WorkerPool(spawn: 2);
 await pool.WaitForWorkersAsync();

@@ -44,23 +44,29 @@ public sealed class LanDiscoveryTests
         Assert.IsFalse(worker.Log.Any(line => line.Contains("without TLS", StringComparison.Ordinal)), "A TLS worker gives no insecure-listen warning.");
     }
 
-    /// <summary>Runs a pool in namespace B that discovers a worker over mDNS and makes one call; returns what it printed.</summary>
-    private static async Task<string> CallFromBAsync(NetworkNamespaces hosts, params string[] arguments)
+    [TestMethod]
+    public async Task LanDiscovery_WorkerKilledWithoutGoodbye_ExpiresFromTheViewOnHostB()
     {
-        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] command = ["netns", "exec", hosts.B, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll"), "lan", .. arguments];
-        foreach (string argument in command)
+        using var hosts = NetworkNamespaces.Create();
+        string ns = $"lan-{Guid.NewGuid():N}";
+        await using var worker = await DurableWorker.StartInAsync(
+            hosts.A, "--discovery", "lan", "--namespace", ns, "--listen", $"{NetworkNamespaces.AddressA}:0", "--insecure-listen-on-network");
+        using var watcher = Process.Start(InB(hosts, "lan-watch", ns))!;
+        try
         {
-            start.ArgumentList.Add(argument);
+            await WaitForLineAsync(watcher, $"Added {worker.ProcessId}");
+            var watch = Stopwatch.StartNew();
+            // SIGKILL: no goodbye packet, so only the record's expiry can remove it.
+            worker.Kill();
+
+            await WaitForLineAsync(watcher, $"Dropped {worker.ProcessId}");
+            Assert.IsLessThan(10_000, watch.ElapsedMilliseconds, "A crashed LAN worker expires after three missed announcements (3 s), not never.");
         }
-
-        using var caller = Process.Start(start)!;
-        Task<string> stderr = caller.StandardError.ReadToEndAsync();
-        string output = await caller.StandardOutput.ReadToEndAsync().WaitAsync(Timeouts.Default);
-        await caller.WaitForExitAsync().WaitAsync(Timeouts.Default);
-
-        Assert.AreEqual(0, caller.ExitCode, output + await stderr);
-        return output.Trim();
+        finally
+        {
+            watcher.Kill();
+            await watcher.WaitForExitAsync().WaitAsync(Timeouts.Default);
+        }
     }
 
     [TestMethod]
@@ -70,5 +76,43 @@ public sealed class LanDiscoveryTests
 
         StringAssert.Contains(error.Message, "listens on loopback only");
         StringAssert.Contains(error.Message, "--insecure-listen-on-network");
+    }
+
+    private static async Task WaitForLineAsync(Process process, string expected)
+    {
+        while (await process.StandardOutput.ReadLineAsync().WaitAsync(Timeouts.Default) is { } line)
+        {
+            if (line == expected)
+            {
+                return;
+            }
+        }
+
+        Assert.Fail($"The watcher ended before printing '{expected}'.");
+    }
+
+    /// <summary>A test-helper command (Wool.Tests.Parent) run inside network namespace B.</summary>
+    private static ProcessStartInfo InB(NetworkNamespaces hosts, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] command = ["netns", "exec", hosts.B, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll"), .. arguments];
+        foreach (string argument in command)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
+    }
+
+    /// <summary>Runs a pool in namespace B that discovers a worker over mDNS and makes one call; returns what it printed.</summary>
+    private static async Task<string> CallFromBAsync(NetworkNamespaces hosts, params string[] arguments)
+    {
+        using var caller = Process.Start(InB(hosts, ["lan", .. arguments]))!;
+        Task<string> stderr = caller.StandardError.ReadToEndAsync();
+        string output = await caller.StandardOutput.ReadToEndAsync().WaitAsync(Timeouts.Default);
+        await caller.WaitForExitAsync().WaitAsync(Timeouts.Default);
+
+        Assert.AreEqual(0, caller.ExitCode, output + await stderr);
+        return output.Trim();
     }
 }
