@@ -179,16 +179,19 @@ public sealed class WoolContextTests
     private static readonly WoolContextVar<int> s_declaredFirst = new("test.duplicate");
 
     /// <summary>
-    /// With one of two workers frozen, <paramref name="count"/> calls under a 300 ms dispatch timeout
-    /// all complete on the other worker, and once the frozen one thaws (and reads the calls it was
-    /// sent, after their deadline) the ledger shows none ran twice.
+    /// With one of two workers frozen and tried first by every call, <paramref name="count"/> calls
+    /// under a 300 ms dispatch timeout all complete on the other worker; once the frozen one thaws
+    /// and reads the calls it was sent (after their deadline), the ledger shows none ran twice.
     /// </summary>
     private static async Task AssertFrozenWorkerSkippedAsync(int count, Func<string, int, Task<string>> call, Func<int, string> expected)
     {
         string ledger = Directory.CreateTempSubdirectory("wool-dispatch-").FullName;
-        await using var pool = new WorkerPool(spawn: 2);
+        var frozenFirst = new PreferredWorkerFirst();
+        await using var pool = new WorkerPool(spawn: 2, options: WorkerPoolOptions.Default with { LoadBalancer = frozenFirst });
         await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
-        using (FrozenProcess.Freeze(pool.Workers[0].ProcessId))
+        WorkerInfo frozen = pool.Workers[0];
+        frozenFirst.ProcessId = frozen.ProcessId;
+        using (FrozenProcess.Freeze(frozen.ProcessId))
         using (WoolContext.DispatchTimeout(TimeSpan.FromMilliseconds(300)))
         {
             var watch = Stopwatch.StartNew();
@@ -197,10 +200,28 @@ public sealed class WoolContextTests
             Assert.IsLessThan(5_000, watch.ElapsedMilliseconds);
         }
 
-        await Task.Delay(500);
+        // Thawed. A probe travels on the same stream as the late calls, after them: once it is
+        // answered, the worker has handled every one of them, and any it wrongly ran is in flight.
+        Assert.AreEqual(frozen.ProcessId, await Discovery.DiscoveryRoutines.Where().WaitAsync(Timeouts.Default));
+        using (var idle = new CancellationTokenSource(Timeouts.Default))
+        {
+            while ((await pool.GetStatusAsync(frozen, idle.Token)).InFlight > 0)
+            {
+                await Task.Delay(20, idle.Token);
+            }
+        }
+
         Assert.IsEmpty(Directory.GetFiles(ledger, "duplicate-*"), "A call ran twice.");
         Assert.HasCount(count, Directory.GetFiles(ledger));
         Directory.Delete(ledger, recursive: true);
+    }
+
+    /// <summary>Tries one chosen worker first, then the others.</summary>
+    private sealed class PreferredWorkerFirst : Wool.LoadBalancing.ILoadBalancer
+    {
+        public volatile int ProcessId;
+
+        public IEnumerable<WorkerInfo> Order(IReadOnlyList<WorkerInfo> candidates) => candidates.OrderBy(w => w.ProcessId == ProcessId ? 0 : 1);
     }
 
     [TestMethod]
