@@ -15,8 +15,7 @@ public sealed class LanDiscoveryTests
     {
         using var hosts = NetworkNamespaces.Create();
         string ns = $"lan-{Guid.NewGuid():N}";
-        await using var worker = await DurableWorker.StartInAsync(
-            hosts.A, "--discovery", "lan", "--namespace", ns, "--listen", $"{NetworkNamespaces.AddressA}:0", "--insecure-listen-on-network");
+        await using var worker = await StartOnAAsync(hosts, ns, "--insecure-listen-on-network");
         Assert.AreEqual(NetworkNamespaces.AddressA, worker.Address.Host, "The worker must advertise its routable address, not loopback.");
 
         var watch = Stopwatch.StartNew();
@@ -32,8 +31,7 @@ public sealed class LanDiscoveryTests
         using var hosts = NetworkNamespaces.Create();
         using var authority = new Security.TestAuthority();
         string ns = $"lan-{Guid.NewGuid():N}";
-        await using var worker = await DurableWorker.StartInAsync(
-            hosts.A, ["--discovery", "lan", "--namespace", ns, "--listen", $"{NetworkNamespaces.AddressA}:0", .. authority.WorkerArguments(authority.Issue("worker"))]);
+        await using var worker = await StartOnAAsync(hosts, ns, authority.WorkerArguments(authority.Issue("worker")));
         Assert.AreEqual(("https", NetworkNamespaces.AddressA), (worker.Address.Scheme, worker.Address.Host));
 
         var (certificate, key) = authority.Issue("caller");
@@ -49,8 +47,7 @@ public sealed class LanDiscoveryTests
     {
         using var hosts = NetworkNamespaces.Create();
         string ns = $"lan-{Guid.NewGuid():N}";
-        await using var worker = await DurableWorker.StartInAsync(
-            hosts.A, "--discovery", "lan", "--namespace", ns, "--listen", $"{NetworkNamespaces.AddressA}:0", "--insecure-listen-on-network");
+        await using var worker = await StartOnAAsync(hosts, ns, "--insecure-listen-on-network");
         using var watcher = Process.Start(InB(hosts, "lan-watch", ns))!;
         try
         {
@@ -77,6 +74,10 @@ public sealed class LanDiscoveryTests
         StringAssert.Contains(error.Message, "listens on loopback only");
         StringAssert.Contains(error.Message, "--insecure-listen-on-network");
     }
+
+    /// <summary>A durable worker in network namespace A, announcing itself over mDNS and listening on A's address.</summary>
+    private static Task<DurableWorker> StartOnAAsync(NetworkNamespaces hosts, string ns, params string[] options)
+        => DurableWorker.StartInAsync(hosts.A, ["--discovery", "lan", "--namespace", ns, "--listen", $"{NetworkNamespaces.AddressA}:0", .. options]);
 
     private static async Task WaitForLineAsync(Process process, string expected)
     {
