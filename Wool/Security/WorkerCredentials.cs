@@ -212,7 +212,7 @@ public sealed class WorkerCredentials
 
             foreach (Subscription subscriber in subscribers)
             {
-                subscriber.Failed(e);
+                Notify(() => subscriber.Failed(e));
             }
 
             return;
@@ -231,7 +231,21 @@ public sealed class WorkerCredentials
 
         foreach (Subscription subscriber in subscribers)
         {
-            subscriber.Rotated(next);
+            Notify(() => subscriber.Rotated(next));
+        }
+    }
+
+    // Subscribers run on a timer thread: one that throws must neither crash the process nor keep
+    // the others from hearing of the rotation.
+    private static void Notify(Action notify)
+    {
+        try
+        {
+            notify();
+        }
+        catch (Exception)
+        {
+            // A subscriber's own failure; the new generation is in place for everyone else.
         }
     }
 

@@ -29,10 +29,7 @@ internal sealed class PeerPool : RoutinePool
     public void Rotate(CredentialSet credentials)
     {
         _peers.Rotate(credentials);
-        lock (_lock)
-        {
-            _applied = _applied.ContinueWith(_ => RetryRefused(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        }
+        Enqueue(RetryRefused);
     }
 
     private void RetryRefused()
@@ -75,9 +72,30 @@ internal sealed class PeerPool : RoutinePool
     public void SetPeers(IEnumerable<WorkerInfo> peers)
     {
         List<WorkerInfo> list = [.. peers];
+        Enqueue(() => Apply(list));
+    }
+
+    /// <summary>Runs a change of the peer connections after the ones before it, off the caller's thread.</summary>
+    private void Enqueue(Action update)
+    {
         lock (_lock)
         {
-            _applied = _applied.ContinueWith(_ => Apply(list), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            _applied = _applied.ContinueWith(
+                _ =>
+                {
+                    try
+                    {
+                        update();
+                    }
+                    catch (Exception e)
+                    {
+                        // Nested calls must not fail for ever because one update did.
+                        WorkerLog.PeersNotUpdated(_logger, e.Message);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
         }
     }
 
@@ -107,14 +125,17 @@ internal sealed class PeerPool : RoutinePool
         }
     }
 
-    private protected override async ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
+    private protected override ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
         Task applied = Volatile.Read(ref _applied);
-        if (!applied.IsCompleted)
-        {
-            await applied.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        return applied.IsCompleted
+            ? new(_peers.InvokeAsync(request, cancellationToken))
+            : AfterAppliedAsync(applied, request, cancellationToken);
+    }
 
+    private async ValueTask<RoutineReply> AfterAppliedAsync(Task applied, RoutineRequest request, CancellationToken cancellationToken)
+    {
+        await applied.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await _peers.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
     }
 

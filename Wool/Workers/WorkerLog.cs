@@ -52,4 +52,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 16, EventName = "Tls", Level = LogLevel.Information, Message = "Serving over {Mode}.")]
     public static partial void Tls(ILogger logger, string mode);
+
+    [LoggerMessage(EventId = 17, EventName = "PeersNotUpdated", Level = LogLevel.Warning, Message = "Could not update the connections to this worker's peers: {Reason}")]
+    public static partial void PeersNotUpdated(ILogger logger, string reason);
 }
