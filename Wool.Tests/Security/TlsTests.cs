@@ -94,7 +94,8 @@ public sealed class TlsTests
         using var authority = new TestAuthority();
         var error = await RefusedAsync(
             authority.Credentials("pool"),
-            authority.WorkerArguments(authority.Issue("worker", dnsName: "impostor")));
+            authority.WorkerArguments(authority.Issue("worker", dnsName: "impostor")),
+            workerLogs: "closed before any request: the caller may have refused this worker's certificate");
 
         Assert.AreEqual(AuthenticationFailure.IdentityMismatch, error.Failure);
         StringAssert.Contains(error.Message, "'impostor'");
@@ -106,7 +107,7 @@ public sealed class TlsTests
     {
         using var authority = new TestAuthority();
         var expired = authority.Issue("worker", notBefore: DateTimeOffset.UtcNow.AddDays(-3), notAfter: DateTimeOffset.UtcNow.AddDays(-1));
-        var error = await RefusedAsync(authority.Credentials("pool"), authority.WorkerArguments(expired));
+        var error = await RefusedAsync(authority.Credentials("pool"), authority.WorkerArguments(expired), workerLogs: "closed before any request");
 
         Assert.AreEqual(AuthenticationFailure.Expired, error.Failure);
     }
@@ -234,11 +235,17 @@ public sealed class TlsTests
     }
 
     /// <summary>Starts a durable TLS worker with <paramref name="workerArguments"/>, and returns what a pool with <paramref name="credentials"/> makes of it.</summary>
-    private static async Task<WorkerAuthenticationException> RefusedAsync(WorkerCredentials credentials, string[] workerArguments)
+    private static async Task<WorkerAuthenticationException> RefusedAsync(WorkerCredentials credentials, string[] workerArguments, string? workerLogs = null)
     {
         string ns = NewNamespace();
         await using var worker = await DurableWorker.StartAsync(["--discovery", "local", "--namespace", ns, .. workerArguments]);
-        return await RefusedAsync(credentials, ns);
+        var refused = await RefusedAsync(credentials, ns);
+        if (workerLogs is not null)
+        {
+            await worker.WaitForLogAsync(workerLogs);
+        }
+
+        return refused;
     }
 
     private static Task<WorkerAuthenticationException> RefusedAsync(WorkerCredentials credentials, string ns)

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 using Wool.Workers;
@@ -13,9 +17,39 @@ namespace Wool.Security;
 /// callers whose certificate chains to the worker's authorities. A refused caller is logged and
 /// never reaches the gRPC layer, so nothing it sent is ever deserialized.
 /// </summary>
+/// <remarks>
+/// When the caller is the one refusing (it does not trust this worker's certificate), TLS 1.3
+/// completes the handshake on this side first and the caller then just closes: such a connection,
+/// closed before any request, is logged too, so that both sides of a refusal leave a trace.
+/// </remarks>
 internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger logger)
 {
-    public TlsHandshakeCallbackOptions Options => new() { OnConnection = OnConnection };
+    private static readonly object RequestSeenKey = new();
+
+    /// <summary>Serves <paramref name="listen"/> over TLS with these credentials.</summary>
+    public void Apply(ListenOptions listen)
+    {
+        listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = OnConnection });
+        listen.Use(next => async connection =>
+        {
+            await next(connection).ConfigureAwait(false);
+            if (!connection.Items.ContainsKey(RequestSeenKey))
+            {
+                WorkerLog.CallerLeft(logger, connection.RemoteEndPoint?.ToString() ?? "unknown");
+            }
+        });
+    }
+
+    /// <summary>Notes, on its connection, that a request arrived (HTTP middleware, for every request).</summary>
+    public static Task MarkRequestAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<IConnectionItemsFeature>()?.Items is { } items)
+        {
+            items[RequestSeenKey] = RequestSeenKey;
+        }
+
+        return next(context);
+    }
 
     private ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context)
     {

@@ -48,8 +48,7 @@ internal static class WorkerHost
                 listen.Protocols = HttpProtocols.Http2;
                 if (options.Credentials is { } credentials)
                 {
-                    var handshake = new Security.TlsServerHandshake(credentials, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory));
-                    listen.UseHttps(handshake.Options);
+                    new Security.TlsServerHandshake(credentials, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory)).Apply(listen);
                 }
             });
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
@@ -65,6 +64,11 @@ internal static class WorkerHost
         builder.Services.AddSingleton<WorkerRuntime>();
 
         await using var app = builder.Build();
+        if (options.Credentials is not null)
+        {
+            app.Use(Security.TlsServerHandshake.MarkRequestAsync);
+        }
+
         app.MapGrpcService<WorkerService>();
         await app.StartAsync().ConfigureAwait(false);
 

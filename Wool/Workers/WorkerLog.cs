@@ -55,4 +55,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 17, EventName = "PeersNotUpdated", Level = LogLevel.Warning, Message = "Could not update the connections to this worker's peers: {Reason}")]
     public static partial void PeersNotUpdated(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 18, EventName = "CallerLeft", Level = LogLevel.Warning, Message = "A TLS connection from {Caller} closed before any request: the caller may have refused this worker's certificate (untrusted authority, other identity, expired).")]
+    public static partial void CallerLeft(ILogger logger, string caller);
 }
