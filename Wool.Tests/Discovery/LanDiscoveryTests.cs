@@ -23,6 +23,7 @@ public sealed class LanDiscoveryTests
 
         StringAssert.StartsWith(output, $"ran on {worker.ProcessId} from ");
         Console.WriteLine($"LAN: pool process start to result from the discovered worker: {watch.ElapsedMilliseconds} ms");
+        StringAssert.Contains(await worker.WaitForLogAsync("without TLS"), "anyone who can reach this port can run code", "The opt-in must be loud.");
     }
 
     [TestMethod]
