@@ -127,6 +127,21 @@ public sealed class CredentialRotationTests
         }
     }
 
+    [TestMethod]
+    public void Subscribe_FolderGone_SaysRotationIsOffAndKeepsTheCredentials()
+    {
+        var authority = new TestAuthority();
+        var credentials = authority.Credentials("pool");
+        string before = credentials.Current.Fingerprint;
+        authority.Dispose();
+        var failures = new List<Exception>();
+
+        using var subscription = credentials.Subscribe(_ => { }, failures.Add);
+
+        StringAssert.Contains(Assert.ContainsSingle(failures).Message, "rotated files will not be picked up");
+        Assert.AreEqual(before, credentials.Current.Fingerprint);
+    }
+
     private static (string Authority, string Certificate, string Key) Install(TestAuthority authority, string stem, string folder)
     {
         var (certificate, key) = authority.Issue(stem);

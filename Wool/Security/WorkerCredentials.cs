@@ -109,13 +109,19 @@ public sealed class WorkerCredentials
     internal IDisposable Subscribe(Action<CredentialSet> rotated, Action<Exception> failed)
     {
         var subscription = new Subscription(this, rotated, failed);
+        Exception? unwatched = null;
         lock (_lock)
         {
             _subscriptions.Add(subscription);
             if (_subscriptions.Count == 1)
             {
-                StartWatching();
+                unwatched = StartWatching();
             }
+        }
+
+        if (unwatched is not null)
+        {
+            Notify(() => failed(unwatched));
         }
 
         return subscription;
@@ -150,27 +156,40 @@ public sealed class WorkerCredentials
     /// <inheritdoc />
     public override string ToString() => $"{(Mutual ? "mutual" : "one-way")} TLS, authority '{AuthorityFile}'{(WorkerIdentity is null ? "" : $", worker identity '{WorkerIdentity}'")}";
 
-    private void StartWatching()
+    /// <summary>Watches the files' folders; returns why it cannot (a folder gone, no watch left), or null.</summary>
+    private Exception? StartWatching()
     {
         _debounce = new Timer(_ => Reload());
         var directories = new[] { AuthorityFile, CertificateFile, KeyFile }
             .OfType<string>()
             .Select(f => Path.GetDirectoryName(f)!)
             .Distinct(StringComparer.Ordinal);
-        _watchers = [.. directories.Select(directory =>
+        var watchers = new List<FileSystemWatcher>();
+        try
         {
-            // The whole folder, not the files: secret mounts (Kubernetes) rotate by swapping a symlinked folder.
-            var watcher = new FileSystemWatcher(directory)
+            foreach (string directory in directories)
             {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            watcher.Changed += OnChanged;
-            watcher.Created += OnChanged;
-            watcher.Deleted += OnChanged;
-            watcher.Renamed += OnChanged;
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        })];
+                // The whole folder, not the files: secret mounts (Kubernetes) rotate by swapping a symlinked folder.
+                var watcher = new FileSystemWatcher(directory)
+                {
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                };
+                watchers.Add(watcher);
+                watcher.Changed += OnChanged;
+                watcher.Created += OnChanged;
+                watcher.Deleted += OnChanged;
+                watcher.Renamed += OnChanged;
+                watcher.EnableRaisingEvents = true;
+            }
+
+            _watchers = [.. watchers];
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        {
+            watchers.ForEach(w => w.Dispose());
+            return new IOException($"The credential files cannot be watched ({e.Message}), so rotated files will not be picked up; the current credentials stay in use.", e);
+        }
     }
 
     private void StopWatching()
