@@ -119,7 +119,13 @@ public sealed class WorkerPool : RoutinePool
     /// <summary>Waits until every worker serves. Throws what prevented a worker from starting.</summary>
     public Task WaitForWorkersAsync(CancellationToken cancellationToken = default) => _started.WaitAsync(cancellationToken);
 
-    private protected override async ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
+    // Once the pool is up, a call goes straight to the workers, without a state machine of its own.
+    private protected override ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
+        => _started.IsCompletedSuccessfully && _quorumReached.Task.IsCompleted
+            ? new(_workers.InvokeAsync(request, cancellationToken))
+            : InvokeWhenReadyAsync(request, cancellationToken);
+
+    private async ValueTask<RoutineReply> InvokeWhenReadyAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
         if (!_started.IsCompletedSuccessfully)
         {
