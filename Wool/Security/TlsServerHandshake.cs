@@ -24,7 +24,7 @@ namespace Wool.Security;
 /// </remarks>
 internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger logger)
 {
-    private static readonly object RequestSeenKey = new();
+    private static readonly object RequestsKey = new();
 
     /// <summary>Serves <paramref name="listen"/> over TLS with these credentials.</summary>
     public void Apply(ListenOptions listen)
@@ -32,8 +32,11 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
         listen.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = OnConnection });
         listen.Use(next => async connection =>
         {
+            // Written once, here; requests (concurrent on HTTP/2) only flip the flag inside it.
+            var requests = new RequestSeen();
+            connection.Items[RequestsKey] = requests;
             await next(connection).ConfigureAwait(false);
-            if (!connection.Items.ContainsKey(RequestSeenKey))
+            if (!requests.Any)
             {
                 WorkerLog.CallerLeft(logger, connection.RemoteEndPoint?.ToString() ?? "unknown");
             }
@@ -43,9 +46,9 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
     /// <summary>Notes, on its connection, that a request arrived (HTTP middleware, for every request).</summary>
     public static Task MarkRequestAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Features.Get<IConnectionItemsFeature>()?.Items is { } items)
+        if (context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(RequestsKey, out object? requests) == true)
         {
-            items[RequestSeenKey] = RequestSeenKey;
+            ((RequestSeen)requests!).Any = true;
         }
 
         return next(context);
@@ -87,5 +90,16 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
         }
 
         return true;
+    }
+
+    private sealed class RequestSeen
+    {
+        private volatile bool _any;
+
+        public bool Any
+        {
+            get => _any;
+            set => _any = value;
+        }
     }
 }
