@@ -432,12 +432,15 @@ internal static class Figures
         ];
     }
 
-    /// <summary>The size of the frame Wool sends for Add(1, 2) in the current context: the floor echoes payloads of the same size.</summary>
+    /// <summary>
+    /// The size of the frame Wool sends for Add(1, 2) in the current context, once the routine is
+    /// numbered on the connection (every call but the first): the floor echoes payloads of that size.
+    /// </summary>
     private static int AddFrameSize()
     {
         var routine = RoutineRegistry.Resolve(typeof(Figures).Assembly.FullName!, "System.Threading.Tasks.Task`1<System.Int32> Wool.Benchmarks.Figures::Add(System.Int32,System.Int32)", Guid.Empty);
         var batch = new ClientBatch();
-        batch.Frames.Add(WireProtocol.ToFrame(1, RoutineRequest.Create(routine, null, [1, 2], null), streaming: false));
+        batch.Frames.Add(WireProtocol.ToFrame(1, RoutineRequest.Create(routine, null, [1, 2], null), streaming: false, routineRef: 1, named: false));
         return batch.CalculateSize();
     }
 

@@ -133,6 +133,39 @@ public sealed class WorkerProtocolTests
 
     private static Metadata ProtocolHeaders() => new() { { WireProtocol.VersionHeader, WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
 
+    [TestMethod]
+    public async Task NumberedRoutine_NamedOnceThenByNumber_RunsAndAnUnknownNumberIsRefused()
+    {
+        WorkerPool pool = await SharedWorkerPool.UseAsync();
+        WorkerInfo worker = pool.Workers[0];
+        var routine = RoutineRegistry.Resolve(TestAssembly, ProcessIdRoutine, Guid.Empty);
+        ByteString payload = ByteString.CopyFrom(WoolSerializer.SerializeCall(routine, null, []));
+        using var channel = GrpcChannel.ForAddress(worker.Address);
+        using var call = new Worker.WorkerClient(channel).Connect(ProtocolHeaders());
+        var batch = new ClientBatch();
+        batch.Frames.Add(new ClientFrame { Id = 1, Call = new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, RoutineRef = 7, Payload = payload } });
+        batch.Frames.Add(new ClientFrame { Id = 2, Call = new Call { Protocol = WireProtocol.Version, RoutineRef = 7, Payload = payload } });
+        batch.Frames.Add(new ClientFrame { Id = 3, Call = new Call { Protocol = WireProtocol.Version, RoutineRef = 8, Payload = payload } });
+        await call.RequestStream.WriteAsync(batch).WaitAsync(Timeouts.Default);
+
+        var replies = new Dictionary<ulong, ServerFrame>();
+        while (replies.Count < 3 && await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeouts.Default))
+        {
+            foreach (ServerFrame frame in call.ResponseStream.Current.Frames)
+            {
+                replies[frame.Id] = frame;
+            }
+        }
+
+        await call.RequestStream.CompleteAsync().WaitAsync(Timeouts.Default);
+        int ProcessIdOf(ServerFrame frame) => WoolSerializer.DeserializeValue<int>(routine, frame.Value.Memory, "result");
+        Assert.AreEqual(worker.ProcessId, ProcessIdOf(replies[1]));
+        Assert.AreEqual(worker.ProcessId, ProcessIdOf(replies[2]), "A call by number runs the routine named earlier on the connection.");
+        Assert.AreEqual(ServerFrame.KindOneofCase.Rejected, replies[3].KindCase);
+        Assert.IsFalse(replies[3].Rejected.Transient);
+        StringAssert.Contains(replies[3].Rejected.Reason, "routine number 8 was never named on this connection");
+    }
+
     private static async Task<ServerFrame> CallAsync(WorkerInfo worker, Call request)
     {
         using var channel = GrpcChannel.ForAddress(worker.Address);

@@ -198,7 +198,7 @@ internal sealed class RemoteRoutineStream(WorkerLink connection, ulong id, Routi
     {
         _opened = true;
         DateTimeOffset? deadline = request.DispatchTimeout is { } timeout ? DateTimeOffset.UtcNow + timeout : null;
-        if (!connection.TryRegister(id, this) || !connection.TrySend(WireProtocol.ToFrame(id, request, streaming: true, deadline)))
+        if (!connection.TryRegister(id, this) || !connection.TrySendCall(id, request, streaming: true, deadline))
         {
             _finished = true;
             throw new CallRejectedException($"{connection.Worker} is unavailable for routine '{request.RoutineName}'.", transient: true);

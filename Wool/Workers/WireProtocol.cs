@@ -9,7 +9,10 @@ namespace Wool.Workers;
 internal static class WireProtocol
 {
     /// <summary>Bumped on any incompatible change of the frames or of the payload encoding.</summary>
-    public const uint Version = 2;
+    public const uint Version = 3;
+
+    /// <summary>How many routines a connection may number (<c>routine_ref</c>); later ones are named in full on every call.</summary>
+    public const int MaxRoutineRefs = 4096;
 
     /// <summary>Request header of the call channel that carries the caller's protocol version.</summary>
     public const string VersionHeader = "wool-protocol";
@@ -17,19 +20,27 @@ internal static class WireProtocol
     /// <summary>The line a worker prints on stdout once it serves: <c>WOOL-WORKER-READY &lt;address&gt;</c>.</summary>
     public const string ReadyLine = "WOOL-WORKER-READY ";
 
-    public static Call ToCall(RoutineRequest request, DateTimeOffset? acceptDeadline = null)
+    /// <param name="request">The call.</param>
+    /// <param name="acceptDeadline">When the worker must have taken the call (a dispatch timeout).</param>
+    /// <param name="routineRef">The connection's number for the routine (0: none).</param>
+    /// <param name="named">Whether to name the routine in full (always, without a number; once per number otherwise).</param>
+    public static Call ToCall(RoutineRequest request, DateTimeOffset? acceptDeadline = null, uint routineRef = 0, bool named = true)
     {
         var call = new Call
         {
             Protocol = Version,
-            Assembly = request.AssemblyName,
-            Routine = request.RoutineId,
-            ModuleVersionId = UnsafeByteOperations.UnsafeWrap(request.ModuleVersionId.ToByteArray()),
+            RoutineRef = routineRef,
             Payload = UnsafeByteOperations.UnsafeWrap(request.Payload),
         };
-        if (request.TypeArguments is { } typeArguments)
+        if (named || routineRef == 0)
         {
-            call.TypeArguments.AddRange(typeArguments);
+            call.Assembly = request.AssemblyName;
+            call.Routine = request.RoutineId;
+            call.ModuleVersionId = UnsafeByteOperations.UnsafeWrap(request.ModuleVersionId.ToByteArray());
+            if (request.TypeArguments is { } typeArguments)
+            {
+                call.TypeArguments.AddRange(typeArguments);
+            }
         }
 
         if (acceptDeadline is { } deadline)
@@ -41,16 +52,17 @@ internal static class WireProtocol
     }
 
     /// <summary>A frame carrying a call (or an opened stream) and the caller's context values.</summary>
-    public static ClientFrame ToFrame(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? acceptDeadline = null)
+    public static ClientFrame ToFrame(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? acceptDeadline = null, uint routineRef = 0, bool named = true)
     {
         var frame = new ClientFrame { Id = id };
+        Call call = ToCall(request, acceptDeadline, routineRef, named);
         if (streaming)
         {
-            frame.OpenStream = ToCall(request, acceptDeadline);
+            frame.OpenStream = call;
         }
         else
         {
-            frame.Call = ToCall(request, acceptDeadline);
+            frame.Call = call;
         }
 
         AmbientContext.AddTo(frame.Context, request.Context);

@@ -31,6 +31,8 @@ internal sealed class WorkerLink : IAsyncDisposable
     private readonly AsyncDuplexStreamingCall<ClientBatch, ServerBatch> _stream;
     private readonly Channel<ClientFrame> _outbox = Channel.CreateUnbounded<ClientFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<ulong, IFrameReceiver> _receivers = new();
+    private readonly ConcurrentDictionary<Routine, uint> _routineRefs = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _routineRefsLock = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _writer;
     private readonly Task _reader;
@@ -76,7 +78,7 @@ internal sealed class WorkerLink : IAsyncDisposable
     {
         var call = new UnaryCall(this, NextId(), request, cancellationToken);
         DateTimeOffset? deadline = request.DispatchTimeout is { } timeout ? DateTimeOffset.UtcNow + timeout : null;
-        if (!TryRegister(call.Id, call) || !TrySend(WireProtocol.ToFrame(call.Id, request, streaming: false, deadline)))
+        if (!TryRegister(call.Id, call) || !TrySendCall(call.Id, request, streaming: false, deadline))
         {
             Unregister(call.Id);
             // Never sent: the call did not run, another worker may take it.
@@ -137,6 +139,48 @@ internal sealed class WorkerLink : IAsyncDisposable
     }
 
     internal bool TrySend(ClientFrame frame) => _lost is null && _outbox.Writer.TryWrite(frame);
+
+    /// <summary>
+    /// Sends a call or a stream's opening. The first for a routine on this link names it in full
+    /// and numbers it; later ones send the number only, which spares the worker parsing the
+    /// routine's full name on every call.
+    /// </summary>
+    internal bool TrySendCall(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? deadline)
+    {
+        if (request.Routine is not { } routine)
+        {
+            return TrySend(WireProtocol.ToFrame(id, request, streaming, deadline));
+        }
+
+        if (_routineRefs.TryGetValue(routine, out uint known))
+        {
+            return TrySend(WireProtocol.ToFrame(id, request, streaming, deadline, known, named: false));
+        }
+
+        lock (_routineRefsLock)
+        {
+            if (_routineRefs.TryGetValue(routine, out known))
+            {
+                return TrySend(WireProtocol.ToFrame(id, request, streaming, deadline, known, named: false));
+            }
+
+            if (_routineRefs.Count >= WireProtocol.MaxRoutineRefs)
+            {
+                return TrySend(WireProtocol.ToFrame(id, request, streaming, deadline));
+            }
+
+            uint assigned = (uint)_routineRefs.Count + 1;
+            bool sent = TrySend(WireProtocol.ToFrame(id, request, streaming, deadline, assigned, named: true));
+            if (sent)
+            {
+                // Published only once the frame naming it is queued: a call that uses the number is
+                // queued after it, and the worker handles frames in order.
+                _routineRefs[routine] = assigned;
+            }
+
+            return sent;
+        }
+    }
 
     /// <summary>
     /// What a call learns when the link breaks under it. A link that never got past the TLS

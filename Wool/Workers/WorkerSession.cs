@@ -25,6 +25,9 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
     private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<ulong, ServerCall> _calls = new();
 
+    // Routine numbers this connection's caller has given (see TryName); read loop only.
+    private readonly Dictionary<uint, Call> _routineNames = [];
+
     public async Task RunAsync(IAsyncStreamReader<ClientBatch> requests, IServerStreamWriter<ServerBatch> responses, CancellationToken connectionAborted)
     {
         Task writer = WriteLoopAsync(responses);
@@ -155,6 +158,11 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
             return;
         }
 
+        if (!TryName(id, call))
+        {
+            return;
+        }
+
         bool confirm = call.AcceptDeadlineUnixMs != 0;
         if (confirm && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() > call.AcceptDeadlineUnixMs)
         {
@@ -201,6 +209,46 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
         {
             RunDetached(() => InvokeAsync(id, state, request, arguments));
         }
+    }
+
+    /// <summary>
+    /// Resolves a call's routine number (<c>routine_ref</c>): a call that names its routine in full
+    /// gives the number to that name; a call with the number alone gets the name back. Only the
+    /// read loop calls this, in frame order. False, and the call refused, for an unknown number.
+    /// </summary>
+    private bool TryName(ulong id, Call call)
+    {
+        uint number = call.RoutineRef;
+        if (number == 0)
+        {
+            return true;
+        }
+
+        if (call.Assembly.Length > 0)
+        {
+            if (_routineNames.Count >= WireProtocol.MaxRoutineRefs && !_routineNames.ContainsKey(number))
+            {
+                Reject(id, $"the caller numbered more than {WireProtocol.MaxRoutineRefs} routines on one connection", transient: false);
+                return false;
+            }
+
+            var name = new Call { Assembly = call.Assembly, Routine = call.Routine, ModuleVersionId = call.ModuleVersionId };
+            name.TypeArguments.AddRange(call.TypeArguments);
+            _routineNames[number] = name;
+            return true;
+        }
+
+        if (!_routineNames.TryGetValue(number, out Call? named))
+        {
+            Reject(id, $"routine number {number} was never named on this connection", transient: false);
+            return false;
+        }
+
+        call.Assembly = named.Assembly;
+        call.Routine = named.Routine;
+        call.ModuleVersionId = named.ModuleVersionId;
+        call.TypeArguments.AddRange(named.TypeArguments);
+        return true;
     }
 
     private bool Admit(IAdmissionPolicy policy, ulong id, Call call)
