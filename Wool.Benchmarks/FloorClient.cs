@@ -24,14 +24,7 @@ internal sealed class FloorClient : IAsyncDisposable
 
     public static async Task<FloorClient> StartAsync()
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(FloorClient).Assembly.Location);
-        }
-
-        start.ArgumentList.Add("--floor-server");
-        var server = Process.Start(start)!;
+        var server = Process.Start(ThisProgram.StartInfo("--floor-server"))!;
         string line = (await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)))!;
         return new FloorClient(server, new Uri(line[FloorServer.ReadyLine.Length..]));
     }
