@@ -20,11 +20,6 @@ namespace Wool.Workers;
 /// </summary>
 internal sealed class WorkerLink : IAsyncDisposable
 {
-    private const int MaxFramesPerBatch = 256;
-
-    // Small frames are batched; large ones travel alone, so a batch stays far below the message limit.
-    private const int MaxBatchBytes = 1024 * 1024;
-
     private readonly ILogger _logger;
     private readonly GrpcChannel _channel;
     private readonly TlsClientHandshake? _tls;
@@ -239,21 +234,9 @@ internal sealed class WorkerLink : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        ChannelReader<ClientFrame> outbox = _outbox.Reader;
         try
         {
-            while (await outbox.WaitToReadAsync().ConfigureAwait(false))
-            {
-                var batch = new ClientBatch();
-                int bytes = 0;
-                while (batch.Frames.Count < MaxFramesPerBatch && bytes < MaxBatchBytes && outbox.TryRead(out ClientFrame? frame))
-                {
-                    batch.Frames.Add(frame);
-                    bytes += frame.CalculateSize();
-                }
-
-                await _stream.RequestStream.WriteAsync(batch).ConfigureAwait(false);
-            }
+            await FrameBatches.SendAllAsync(_outbox.Reader, static (ClientBatch batch) => batch.Frames, _stream.RequestStream.WriteAsync).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
         {

@@ -17,11 +17,6 @@ namespace Wool.Workers;
 /// </summary>
 internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
 {
-    private const int MaxFramesPerBatch = 256;
-
-    // Small frames are batched; large ones travel alone, so a batch stays far below the message limit.
-    private const int MaxBatchBytes = 1024 * 1024;
-
     private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<ulong, ServerCall> _calls = new();
 
@@ -420,21 +415,9 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
 
     private async Task WriteLoopAsync(IServerStreamWriter<ServerBatch> responses)
     {
-        ChannelReader<ServerFrame> outbox = _outbox.Reader;
         try
         {
-            while (await outbox.WaitToReadAsync().ConfigureAwait(false))
-            {
-                var batch = new ServerBatch();
-                int bytes = 0;
-                while (batch.Frames.Count < MaxFramesPerBatch && bytes < MaxBatchBytes && outbox.TryRead(out ServerFrame? frame))
-                {
-                    batch.Frames.Add(frame);
-                    bytes += frame.CalculateSize();
-                }
-
-                await responses.WriteAsync(batch).ConfigureAwait(false);
-            }
+            await FrameBatches.SendAllAsync(_outbox.Reader, static (ServerBatch batch) => batch.Frames, responses.WriteAsync).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
         {
