@@ -146,6 +146,43 @@ public sealed class TlsTests
     }
 
     [TestMethod]
+    public async Task MutualTlsWorker_WithCallerIdentities_AdmitsListedCallersAndItsPeersOnly()
+    {
+        using var authority = new TestAuthority();
+        string ns = NewNamespace();
+        await using var worker = await DurableWorker.StartAsync(
+            ["--discovery", "local", "--namespace", ns, .. authority.WorkerArguments(authority.Issue("worker")), "--tls-worker-identity", TestAuthority.WorkerIdentity, "--tls-caller-identity", "wool-caller"]);
+        var (listedCertificate, listedKey) = authority.Issue("listed", dnsName: "wool-caller");
+        var listed = WorkerCredentials.FromPemFiles(authority.AuthorityFile, listedCertificate, listedKey, workerIdentity: TestAuthority.WorkerIdentity);
+
+        await using (var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = listed }))
+        {
+            // Nested calls go from the worker to its peers (itself here), with the worker's own
+            // certificate: the worker identity is always an allowed caller.
+            int[] processes = await DiscoveryRoutines.Spread(1).WaitAsync(Timeouts.Default);
+            Assert.IsTrue(processes.All(p => p == worker.ProcessId), string.Join(", ", processes));
+        }
+
+        var (otherCertificate, otherKey) = authority.Issue("other", dnsName: "someone-else");
+        var unlisted = WorkerCredentials.FromPemFiles(authority.AuthorityFile, otherCertificate, otherKey, workerIdentity: TestAuthority.WorkerIdentity);
+        var error = await RefusedAsync(unlisted, ns);
+
+        Assert.AreEqual(AuthenticationFailure.ClientCertificateRejected, error.Failure);
+        StringAssert.Contains(await worker.WaitForLogAsync("not the expected caller identity"), "'someone-else'");
+    }
+
+    [TestMethod]
+    public void FromPemFiles_CallerIdentitiesWithOneWayTls_ThrowsArgumentException()
+    {
+        using var authority = new TestAuthority();
+        var (certificate, key) = authority.Issue("worker");
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => WorkerCredentials.FromPemFiles(authority.AuthorityFile, certificate, key, mutual: false, callerIdentities: ["wool-caller"]));
+
+        StringAssert.Contains(error.Message, "only with mutual TLS");
+    }
+
+    [TestMethod]
     public async Task PlainWorker_AnnouncedAsTls_FailsTheHandshakeAndIsSkipped()
     {
         using var authority = new TestAuthority();

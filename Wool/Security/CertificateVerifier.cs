@@ -4,13 +4,18 @@ namespace Wool.Security;
 
 /// <summary>
 /// Checks a peer's certificate against Wool's own trust: only the configured authorities (never
-/// the machine's store), and, for workers, the expected identity among the certificate's DNS
+/// the machine's store), and, when identities are given, one of them among the certificate's DNS
 /// subject alternative names — not the address it was dialled at, which may change.
 /// </summary>
 internal static class CertificateVerifier
 {
     /// <summary>Null when <paramref name="certificate"/> is trusted; otherwise why not, in words a user can act on.</summary>
-    public static Rejection? Verify(X509Certificate2 certificate, X509Chain? presented, X509Certificate2Collection authorities, string? identity)
+    /// <param name="certificate">The peer's certificate.</param>
+    /// <param name="presented">The chain the peer sent (its intermediates), if any.</param>
+    /// <param name="authorities">The only roots trusted.</param>
+    /// <param name="identities">Names the certificate must carry one of; empty for any.</param>
+    /// <param name="role">What the identities name, for the message ("worker identity", "caller identity").</param>
+    public static Rejection? Verify(X509Certificate2 certificate, X509Chain? presented, X509Certificate2Collection authorities, IReadOnlyCollection<string> identities, string role)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
@@ -46,10 +51,10 @@ internal static class CertificateVerifier
             return new Rejection(AuthenticationFailure.UntrustedAuthority, $"its certificate '{subject}' does not verify: {statuses}");
         }
 
-        if (identity is not null && !Names(certificate).Any(name => Matches(name, identity)))
+        if (identities.Count > 0 && !Names(certificate).Any(name => identities.Any(identity => Matches(name, identity))))
         {
             string names = string.Join(", ", Names(certificate));
-            return new Rejection(AuthenticationFailure.IdentityMismatch, $"its certificate names {(names.Length == 0 ? "no DNS identity" : $"'{names}'")}, not the expected worker identity '{identity}'");
+            return new Rejection(AuthenticationFailure.IdentityMismatch, $"its certificate names {(names.Length == 0 ? "no DNS identity" : $"'{names}'")}, not the expected {role} {string.Join(" or ", identities.Select(i => $"'{i}'"))}");
         }
 
         return null;

@@ -11,8 +11,10 @@ namespace Wool.Security;
 /// </summary>
 internal sealed class CredentialSet
 {
-    private CredentialSet(X509Certificate2Collection authorities, X509Certificate2? certificate, SslStreamCertificateContext? context, bool mutual, string? workerIdentity)
+    private CredentialSet(X509Certificate2Collection authorities, X509Certificate2? certificate, SslStreamCertificateContext? context, bool mutual, string? workerIdentity, IReadOnlyList<string> callerIdentities)
     {
+        // Peers call each other with their worker certificates, so a worker identity is always an allowed caller.
+        CallerIdentities = callerIdentities.Count == 0 || workerIdentity is null ? callerIdentities : [.. callerIdentities.Append(workerIdentity).Distinct(StringComparer.OrdinalIgnoreCase)];
         Authorities = authorities;
         Certificate = certificate;
         CertificateContext = context;
@@ -33,11 +35,14 @@ internal sealed class CredentialSet
 
     public string? WorkerIdentity { get; }
 
+    /// <summary>With mutual TLS: the names a caller's certificate must carry one of (the worker identity included); empty for any caller of the authority.</summary>
+    public IReadOnlyList<string> CallerIdentities { get; }
+
     /// <summary>What identifies this generation: a reload that yields the same fingerprint is not a rotation.</summary>
     public string Fingerprint { get; }
 
     /// <exception cref="ArgumentException">A file is missing, unreadable, or holds no usable certificate or key.</exception>
-    public static CredentialSet Load(string authorityFile, string? certificateFile, string? keyFile, bool mutual, string? workerIdentity)
+    public static CredentialSet Load(string authorityFile, string? certificateFile, string? keyFile, bool mutual, string? workerIdentity, IReadOnlyList<string> callerIdentities)
     {
         var authorities = new X509Certificate2Collection();
         try
@@ -56,7 +61,7 @@ internal sealed class CredentialSet
 
         if (certificateFile is null || keyFile is null)
         {
-            return new CredentialSet(authorities, null, null, mutual, workerIdentity);
+            return new CredentialSet(authorities, null, null, mutual, workerIdentity, callerIdentities);
         }
 
         X509Certificate2 certificate;
@@ -92,6 +97,6 @@ internal sealed class CredentialSet
         }
 
         var context = SslStreamCertificateContext.Create(certificate, chain, offline: true);
-        return new CredentialSet(authorities, certificate, context, mutual, workerIdentity);
+        return new CredentialSet(authorities, certificate, context, mutual, workerIdentity, callerIdentities);
     }
 }

@@ -83,7 +83,7 @@ internal sealed class TlsClientHandshake
         }
 
         var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        _rejection = CertificateVerifier.Verify(presented, chain, _credentials.Authorities, _credentials.WorkerIdentity);
+        _rejection = CertificateVerifier.Verify(presented, chain, _credentials.Authorities, _credentials.WorkerIdentity is { } identity ? [identity] : [], "worker identity");
         _workerVerified = _rejection is null;
         return _workerVerified;
     }

@@ -82,8 +82,9 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
         }
 
         var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        // Callers are authenticated by their authority alone; the worker identity names workers, not callers.
-        if (CertificateVerifier.Verify(presented, chain, current.Authorities, identity: null) is { } rejection)
+        // Callers are authenticated by their authority and, when the worker lists caller identities,
+        // by one of those names (or the worker identity: peers are workers).
+        if (CertificateVerifier.Verify(presented, chain, current.Authorities, current.CallerIdentities, "caller identity") is { } rejection)
         {
             WorkerLog.CallerRefused(logger, caller?.ToString() ?? "unknown", rejection.Reason);
             return false;

@@ -33,8 +33,11 @@ public sealed class WorkerCredentials
     private FileSystemWatcher[] _watchers = [];
     private Timer? _debounce;
 
-    private WorkerCredentials(CredentialSet current, string authorityFile, string? certificateFile, string? keyFile, TimeSpan rotationDelay)
+    private readonly string[] _callerIdentities;
+
+    private WorkerCredentials(CredentialSet current, string authorityFile, string? certificateFile, string? keyFile, TimeSpan rotationDelay, string[] callerIdentities)
     {
+        _callerIdentities = callerIdentities;
         _current = current;
         AuthorityFile = authorityFile;
         CertificateFile = certificateFile;
@@ -54,9 +57,19 @@ public sealed class WorkerCredentials
     /// <param name="mutual">Whether workers require callers (and peers) to present a certificate from the authority.</param>
     /// <param name="workerIdentity">The DNS name every worker's certificate must carry; null to trust any certificate of the authority.</param>
     /// <param name="rotationDelay">How long the files must be quiet after a change before they are re-read; 2 s when null.</param>
+    /// <param name="callerIdentities">
+    /// For workers with mutual TLS: the DNS names a caller's certificate must carry one of (the worker
+    /// identity is always allowed, since peers call each other). Null or empty: any certificate of the authority.
+    /// </param>
     /// <exception cref="ArgumentException">A file is missing or unreadable, a key does not match its certificate, or mutual TLS lacks a certificate.</exception>
-    public static WorkerCredentials FromPemFiles(string authorityFile, string? certificateFile, string? keyFile, bool mutual = true, string? workerIdentity = null, TimeSpan? rotationDelay = null)
+    public static WorkerCredentials FromPemFiles(string authorityFile, string? certificateFile, string? keyFile, bool mutual = true, string? workerIdentity = null, TimeSpan? rotationDelay = null, IReadOnlyList<string>? callerIdentities = null)
     {
+        callerIdentities ??= [];
+        if (callerIdentities.Count > 0 && !mutual)
+        {
+            throw new ArgumentException("Caller identities are checked only with mutual TLS (one-way TLS callers present no certificate). Use mutual: true, or give no caller identities.", nameof(callerIdentities));
+        }
+
         ArgumentException.ThrowIfNullOrEmpty(authorityFile);
         if ((certificateFile is null) != (keyFile is null))
         {
@@ -76,8 +89,8 @@ public sealed class WorkerCredentials
         authorityFile = Path.GetFullPath(authorityFile);
         certificateFile = certificateFile is null ? null : Path.GetFullPath(certificateFile);
         keyFile = keyFile is null ? null : Path.GetFullPath(keyFile);
-        var current = CredentialSet.Load(authorityFile, certificateFile, keyFile, mutual, workerIdentity);
-        return new WorkerCredentials(current, authorityFile, certificateFile, keyFile, rotationDelay ?? TimeSpan.FromSeconds(2));
+        var current = CredentialSet.Load(authorityFile, certificateFile, keyFile, mutual, workerIdentity, [.. callerIdentities]);
+        return new WorkerCredentials(current, authorityFile, certificateFile, keyFile, rotationDelay ?? TimeSpan.FromSeconds(2), [.. callerIdentities]);
     }
 
     /// <summary>The PEM file of the trusted authorities.</summary>
@@ -94,6 +107,9 @@ public sealed class WorkerCredentials
 
     /// <summary>The DNS name workers' certificates must carry; null when any certificate of the authority is accepted.</summary>
     public string? WorkerIdentity => _current.WorkerIdentity;
+
+    /// <summary>The DNS names a caller's certificate must carry one of, besides the worker identity; empty for any caller of the authority.</summary>
+    public IReadOnlyList<string> CallerIdentities => _callerIdentities;
 
     /// <summary>How long the files must be quiet after a change before they are re-read.</summary>
     public TimeSpan RotationDelay { get; }
@@ -150,6 +166,12 @@ public sealed class WorkerCredentials
         {
             yield return "--tls-worker-identity";
             yield return WorkerIdentity;
+        }
+
+        foreach (string caller in CallerIdentities)
+        {
+            yield return "--tls-caller-identity";
+            yield return caller;
         }
     }
 
@@ -220,7 +242,7 @@ public sealed class WorkerCredentials
         CredentialSet next;
         try
         {
-            next = CredentialSet.Load(AuthorityFile, CertificateFile, KeyFile, current.Mutual, current.WorkerIdentity);
+            next = CredentialSet.Load(AuthorityFile, CertificateFile, KeyFile, current.Mutual, current.WorkerIdentity, CallerIdentities);
         }
         catch (ArgumentException e)
         {

@@ -31,7 +31,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
-    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>], --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent.";
+    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent.";
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
     {
@@ -43,6 +43,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
         string? assemblies = null;
         string? admission = null;
         string? authority = null, certificate = null, key = null, identity = null;
+        var callers = new List<string>();
         bool oneWay = false;
         var tags = new List<string>();
         var allowed = new List<string>();
@@ -71,6 +72,10 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
                     break;
                 case "--tls-worker-identity" when value.Length > 0:
                     identity = value;
+                    i++;
+                    break;
+                case "--tls-caller-identity" when value.Length > 0:
+                    callers.Add(value);
                     i++;
                     break;
                 case "--tls-one-way":
@@ -129,11 +134,11 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
                 throw new ArgumentException("TLS needs all three of --tls-authority, --tls-certificate and --tls-key.");
             }
 
-            credentials = Security.WorkerCredentials.FromPemFiles(authority, certificate, key, mutual: !oneWay, workerIdentity: identity);
+            credentials = Security.WorkerCredentials.FromPemFiles(authority, certificate, key, mutual: !oneWay, workerIdentity: identity, callerIdentities: callers);
         }
-        else if (oneWay || identity is not null)
+        else if (oneWay || identity is not null || callers.Count > 0)
         {
-            throw new ArgumentException("--tls-one-way and --tls-worker-identity need --tls-authority, --tls-certificate and --tls-key.");
+            throw new ArgumentException("--tls-one-way, --tls-worker-identity and --tls-caller-identity need --tls-authority, --tls-certificate and --tls-key.");
         }
 
         if (credentials is not null && insecureNetwork)
