@@ -166,6 +166,29 @@ public sealed class WorkerProtocolTests
         StringAssert.Contains(replies[3].Rejected.Reason, "routine number 8 was never named on this connection");
     }
 
+    [TestMethod]
+    public async Task PeersWithAnInvalidAddress_AreIgnoredAndTheCallsAfterThemRun()
+    {
+        WorkerPool pool = await SharedWorkerPool.UseAsync();
+        WorkerInfo worker = pool.Workers[0];
+        var routine = RoutineRegistry.Resolve(TestAssembly, ProcessIdRoutine, Guid.Empty);
+        using var channel = GrpcChannel.ForAddress(worker.Address);
+        using var call = new Worker.WorkerClient(channel).Connect(ProtocolHeaders());
+        var peers = new PeerList();
+        peers.Peers.Add(new Peer { Id = "bad", Address = "not a uri", ProcessId = 1 });
+        var batch = new ClientBatch();
+        batch.Frames.Add(new ClientFrame { Peers = peers });
+        batch.Frames.Add(new ClientFrame { Id = 1, Call = new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, Payload = ByteString.CopyFrom(WoolSerializer.SerializeCall(routine, null, [])) } });
+        await call.RequestStream.WriteAsync(batch).WaitAsync(Timeouts.Default);
+
+        Assert.IsTrue(await call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeouts.Default));
+        await call.RequestStream.CompleteAsync().WaitAsync(Timeouts.Default);
+        ServerFrame reply = call.ResponseStream.Current.Frames.Single();
+
+        Assert.AreEqual(worker.ProcessId, WoolSerializer.DeserializeValue<int>(routine, reply.Value.Memory, "result"));
+        await AssertStillServesAsync(pool, worker);
+    }
+
     private static async Task<ServerFrame> CallAsync(WorkerInfo worker, Call request)
     {
         using var channel = GrpcChannel.ForAddress(worker.Address);

@@ -24,7 +24,7 @@ internal static class WireProtocol
     /// <param name="acceptDeadline">When the worker must have taken the call (a dispatch timeout).</param>
     /// <param name="routineRef">The connection's number for the routine (0: none).</param>
     /// <param name="named">Whether to name the routine in full (always, without a number; once per number otherwise).</param>
-    public static Call ToCall(RoutineRequest request, DateTimeOffset? acceptDeadline = null, uint routineRef = 0, bool named = true)
+    private static Call ToCall(RoutineRequest request, DateTimeOffset? acceptDeadline = null, uint routineRef = 0, bool named = true)
     {
         var call = new Call
         {

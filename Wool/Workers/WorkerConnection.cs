@@ -55,7 +55,7 @@ internal sealed class WorkerConnection : IAsyncDisposable
 
     public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken) => Link.OpenStream(request, cancellationToken);
 
-    public bool SetPeers(IEnumerable<WorkerInfo> peers) => Link.SetPeers(peers);
+    public void SetPeers(IEnumerable<WorkerInfo> peers) => Link.SetPeers(peers);
 
     public Task StopWorkerAsync(TimeSpan grace, CancellationToken cancellationToken) => Link.StopWorkerAsync(grace, cancellationToken);
 

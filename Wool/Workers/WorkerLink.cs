@@ -88,13 +88,14 @@ internal sealed class WorkerLink : IAsyncDisposable
 
     /// <summary>
     /// Tells the worker which peers its routines dispatch nested calls to. Frames are handled in
-    /// order, so every call sent after this one sees the peers; nothing needs to wait for it.
+    /// order, so every call sent after this one sees the peers; nothing needs to wait for it. On a
+    /// lost link there is nothing to tell: the worker is gone from the pool's view.
     /// </summary>
-    public bool SetPeers(IEnumerable<WorkerInfo> peers)
+    public void SetPeers(IEnumerable<WorkerInfo> peers)
     {
         var list = new PeerList();
         list.Peers.AddRange(peers.Select(p => new Peer { Id = p.Id, Address = p.Address.ToString(), ProcessId = p.ProcessId }));
-        return TrySend(new ClientFrame { Peers = list });
+        TrySend(new ClientFrame { Peers = list });
     }
 
     /// <summary>

@@ -58,4 +58,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 18, EventName = "CallerLeft", Level = LogLevel.Warning, Message = "A TLS connection from {Caller} closed before any request: the caller may have refused this worker's certificate (untrusted authority, other identity, expired).")]
     public static partial void CallerLeft(ILogger logger, string caller);
+
+    [LoggerMessage(EventId = 19, EventName = "PeersIgnored", Level = LogLevel.Warning, Message = "Ignored a peer list with the address '{Address}', which is not an absolute URI; the worker keeps its peers.")]
+    public static partial void PeersIgnored(ILogger logger, string address);
 }

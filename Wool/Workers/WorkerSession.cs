@@ -75,7 +75,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
             if (!Uri.TryCreate(peer.Address, UriKind.Absolute, out Uri? address))
             {
                 // A pool of this version never sends this; keep the peers the worker has.
-                WorkerLog.UnknownFrame(logger, $"peers with the address '{peer.Address}'", 0);
+                WorkerLog.PeersIgnored(logger, peer.Address);
                 return;
             }
 
