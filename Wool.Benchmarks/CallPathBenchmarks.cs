@@ -43,7 +43,7 @@ public class CallPathBenchmarks
     public int SerializeCall() => RoutineRequest.Create(_add, null, [1, 2], null).Payload.Length;
 
     [Benchmark(Description = "deserialize call (Add(1, 2))")]
-    public object?[] DeserializeCall() => WoolSerializer.DeserializeCall(_add, _payload, out _);
+    public object?[] DeserializeCall() => RoutinePayload.DeserializeCall(_add, _payload, out _);
 
     [Benchmark(Baseline = true, Description = "local async call (not woven)")]
     public Task<int> LocalCall() => LocalAdd(1, 2);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Wool.Routines;
-using Wool.Workers;
 using Wool.Workers.Protocol;
 
 namespace Wool.Benchmarks;

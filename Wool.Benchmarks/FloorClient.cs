@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Wool.Benchmarks.Floor;
-using Wool.Workers;
+using Wool.Workers.Client;
 
 namespace Wool.Benchmarks;
 

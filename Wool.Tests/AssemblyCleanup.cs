@@ -1,4 +1,4 @@
-using Wool.Tests.Workers;
+using Wool.Tests.Integration.Workers;
 
 namespace Wool.Tests;
 

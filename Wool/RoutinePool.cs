@@ -15,11 +15,9 @@ namespace Wool;
 /// </para>
 /// <para>Threading: all members are thread-safe.</para>
 /// </remarks>
-public abstract class RoutinePool : IAsyncDisposable
+public abstract class RoutinePool : IAsyncDisposable, IRoutineRunner
 {
-    private static readonly AsyncLocal<RoutinePool?> s_current = new();
-
-    private RoutinePool? _previous;
+    private IRoutineRunner? _previous;
     private int _disposed;
 
     private protected RoutinePool()
@@ -27,7 +25,7 @@ public abstract class RoutinePool : IAsyncDisposable
     }
 
     /// <summary>The pool routines called from the current async flow run on, or <see langword="null"/>.</summary>
-    public static RoutinePool? Current => s_current.Value;
+    public static RoutinePool? Current => AmbientRunner.Current as RoutinePool;
 
     /// <summary>Whether <see cref="DisposeAsync"/> has been called.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
@@ -44,35 +42,13 @@ public abstract class RoutinePool : IAsyncDisposable
         }
 
         // Synchronous for the same reason as in the constructor.
-        if (s_current.Value == this)
+        if (AmbientRunner.Current == this)
         {
-            s_current.Value = _previous;
+            AmbientRunner.Current = _previous;
         }
 
         GC.SuppressFinalize(this);
         return DisposeCoreAsync();
-    }
-
-    /// <summary>The ambient pool for a call of <paramref name="routine"/>; throws if there is none usable.</summary>
-    internal static RoutinePool For(Routine routine)
-    {
-        RoutinePool? pool = s_current.Value;
-        if (pool is null)
-        {
-            throw new RoutineInvocationException(
-                $"Routine '{routine.Name}' was called with no worker pool in scope. " +
-                "Create one around the call with 'await using var pool = new WorkerPool();' " +
-                "(or 'new InProcessPool()' in unit tests).");
-        }
-
-        if (pool.IsDisposed)
-        {
-            throw new RoutineInvocationException(
-                $"Routine '{routine.Name}' was called through a worker pool that has been disposed. " +
-                "Keep the pool alive (await using) until every routine call in its scope has completed.");
-        }
-
-        return pool;
     }
 
     /// <summary>
@@ -82,12 +58,12 @@ public abstract class RoutinePool : IAsyncDisposable
     /// </summary>
     private protected void EnterScope()
     {
-        _previous = s_current.Value;
-        s_current.Value = this;
+        _previous = AmbientRunner.Current;
+        AmbientRunner.Current = this;
     }
 
     /// <summary>Makes <paramref name="pool"/> ambient for the rest of the calling flow (a worker, for each call it runs).</summary>
-    internal static void UseInThisFlow(RoutinePool pool) => s_current.Value = pool;
+    internal static void UseInThisFlow(RoutinePool pool) => AmbientRunner.Current = pool;
 
     /// <summary>Runs one call and returns its serialized outcome.</summary>
     private protected abstract ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken);
@@ -98,9 +74,9 @@ public abstract class RoutinePool : IAsyncDisposable
     /// <summary>Releases what the pool holds (worker processes, connections).</summary>
     private protected abstract ValueTask DisposeCoreAsync();
 
-    internal ValueTask<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
+    ValueTask<RoutineReply> IRoutineRunner.InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
         => InvokeCoreAsync(request, cancellationToken);
 
-    internal IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
+    IRoutineStream IRoutineRunner.OpenStream(RoutineRequest request, CancellationToken cancellationToken)
         => OpenStreamCore(request, cancellationToken);
 }

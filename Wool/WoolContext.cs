@@ -34,7 +34,7 @@ public static class WoolContext
     /// that does not accept in time is skipped for the next one (the call did not run there: the
     /// worker refuses calls that reach it after their deadline). The bound travels with the calls,
     /// so nested dispatch inherits it. When no worker accepts in time, the call fails with
-    /// <see cref="Workers.NoWorkersAvailableException"/>.
+    /// <see cref="NoWorkersAvailableException"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
     public static IDisposable DispatchTimeout(TimeSpan timeout)

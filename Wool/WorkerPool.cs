@@ -3,7 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Wool.Discovery;
 using Wool.Routines;
 using Wool.Security;
-using Wool.Workers;
+using Wool.Workers.Client;
+using Wool.Workers.Pool;
 
 namespace Wool;
 
@@ -37,16 +38,11 @@ namespace Wool;
 public sealed class WorkerPool : RoutinePool
 {
     private readonly WorkerPoolOptions _options;
-    private readonly ILogger _logger;
     private readonly WorkerSet _workers;
-    private readonly List<WorkerProcess> _processes = [];
-    private readonly List<WorkerConnection> _spawned = [];
+    private readonly SpawnedWorkers? _spawned;
+    private readonly DiscoveredWorkers? _discovered;
+    private readonly PoolReadiness _readiness;
     private readonly CancellationTokenSource _disposing = new();
-    private readonly Task _started;
-    private readonly Task _discovering = Task.CompletedTask;
-    private readonly int _quorum;
-    private readonly TaskCompletionSource _quorumReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Dictionary<string, WorkerConnection> _discovered = new(StringComparer.Ordinal);
     private readonly IDisposable? _rotation;
 
     /// <summary>Creates the pool, makes it ambient for the calling async flow, and starts its workers.</summary>
@@ -58,7 +54,7 @@ public sealed class WorkerPool : RoutinePool
     /// <param name="options">Logging, start, shutdown, tags, lease, quorum and balancing; <see cref="WorkerPoolOptions.Default"/> when null.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="spawn"/> is negative, or zero without discovery.</exception>
     /// <exception cref="ArgumentException">The options contradict each other or the pool's mode (for example a lease without discovery).</exception>
-    public WorkerPool(int? spawn = null, Discovery.IWorkerDiscovery? discovery = null, WorkerPoolOptions? options = null)
+    public WorkerPool(int? spawn = null, IWorkerDiscovery? discovery = null, WorkerPoolOptions? options = null)
     {
         int count = spawn ?? (discovery is null ? Environment.ProcessorCount : 0);
         if (count < 0 || (count == 0 && discovery is null))
@@ -67,20 +63,29 @@ public sealed class WorkerPool : RoutinePool
         }
 
         _options = options ?? WorkerPoolOptions.Default;
-        _quorum = ValidateOptions(count, discovery, _options);
+        int quorum = _options.Validate(count, discovery);
         Size = count;
-        _logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
+        ILogger logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
+        var dialer = new GrpcDialer(logger, _options.KeepAlive);
         _workers = new WorkerSet(_options.LoadBalancer);
-        _rotation = _options.Credentials?.Subscribe(
-            OnRotated,
-            failed => PoolLog.CredentialsNotReloaded(_logger, failed.Message));
-        // Started off the creator's flow: the pool is ambient there, and the start must not be.
-        _started = count > 0 ? Task.Run(() => StartWorkersAsync(count, _disposing.Token)) : Task.CompletedTask;
+        _spawned = count > 0 ? new SpawnedWorkers(count, _options, _workers, dialer, logger, _disposing.Token) : null;
+        _readiness = new PoolReadiness(_spawned?.Started ?? Task.CompletedTask, quorum, _options.QuorumTimeout, _workers);
         if (discovery is not null)
         {
-            _discovering = Task.Run(() => DiscoverAsync(discovery, _disposing.Token));
+            _discovered = new DiscoveredWorkers(discovery, _options, _workers, dialer, logger, _readiness.Check);
         }
 
+        _rotation = _options.Credentials?.Subscribe(
+            rotated =>
+            {
+                // Every connection moves to the new credentials, and the workers they may now authenticate are tried again.
+                _workers.Rotate(rotated);
+                if (!_disposing.IsCancellationRequested)
+                {
+                    _discovered?.RetryRefused();
+                }
+            },
+            failed => PoolLog.CredentialsNotReloaded(logger, failed.Message));
         Serialization.SerializerWarmUp.Start();
         EnterScope();
     }
@@ -112,364 +117,47 @@ public sealed class WorkerPool : RoutinePool
         await connection.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private WorkerConnection ConnectionTo(WorkerInfo worker)
-        => _workers.Connections.FirstOrDefault(c => c.Worker.Id == worker.Id)
-           ?? throw new ArgumentException($"{worker} is not a worker of this pool (it may have left or been lost).", nameof(worker));
+    /// <summary>Waits until every spawned worker serves. Throws what prevented a worker from starting.</summary>
+    public Task WaitForWorkersAsync(CancellationToken cancellationToken = default)
+        => (_spawned?.Started ?? Task.CompletedTask).WaitAsync(cancellationToken);
 
-    /// <summary>Waits until every worker serves. Throws what prevented a worker from starting.</summary>
-    public Task WaitForWorkersAsync(CancellationToken cancellationToken = default) => _started.WaitAsync(cancellationToken);
-
-    // Once the pool is up, a call goes straight to the workers, without a state machine of its own.
+    // Once the pool is ready, a call goes straight to the workers, without a state machine of its own.
     private protected override ValueTask<RoutineReply> InvokeCoreAsync(RoutineRequest request, CancellationToken cancellationToken)
-        => _started.IsCompletedSuccessfully && _quorumReached.Task.IsCompleted
-            ? new(_workers.InvokeAsync(request, cancellationToken))
-            : InvokeWhenReadyAsync(request, cancellationToken);
-
-    private async ValueTask<RoutineReply> InvokeWhenReadyAsync(RoutineRequest request, CancellationToken cancellationToken)
-    {
-        if (!_started.IsCompletedSuccessfully)
-        {
-            await WaitForStartAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!_quorumReached.Task.IsCompleted)
-        {
-            await WaitForQuorumAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        return await _workers.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static int ValidateOptions(int spawn, Discovery.IWorkerDiscovery? discovery, WorkerPoolOptions options)
-    {
-        if (discovery is null && (options.Lease is not null || options.Tags.Count > 0))
-        {
-            throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", nameof(options));
-        }
-
-        if (options.AllowedTypes.Count > 0)
-        {
-            _ = Serialization.TypeAllowList.Parse(options.AllowedTypes);
-        }
-
-        if (spawn > 0 && options.Credentials is { CertificateFile: null })
-        {
-            throw new ArgumentException("The pool's credentials have no certificate, so the workers it spawns could not serve TLS. Give WorkerCredentials a certificate and key, or spawn no workers.", nameof(options));
-        }
-
-        if (options.Lease is <= 0)
-        {
-            throw new ArgumentException($"A lease of {options.Lease} admits no discovered worker. Use a positive lease, or no discovery.", nameof(options));
-        }
-
-        int quorum = options.Quorum ?? Math.Max(1, spawn);
-        int reachable = discovery is null ? spawn : options.Lease is { } lease ? spawn + lease : int.MaxValue;
-        if (quorum <= 0 || quorum > reachable)
-        {
-            throw new ArgumentException($"A quorum of {quorum} can never be reached by this pool (it can have at most {reachable} workers).", nameof(options));
-        }
-
-        return quorum;
-    }
-
-    private async Task WaitForQuorumAsync(RoutineRequest request, CancellationToken cancellationToken)
-    {
-        CheckQuorum();
-        try
-        {
-            await _quorumReached.Task.WaitAsync(_options.QuorumTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw new NoWorkersAvailableException(
-                $"Routine '{request.RoutineName}' did not run: the pool waited {_options.QuorumTimeout.TotalSeconds:0.#} s for {_quorum} worker(s) and has {_workers.Connections.Length}.", []);
-        }
-    }
-
-    // A worker refused for failing authentication counts: the first call then fails at once, saying
-    // why, instead of waiting out the quorum timeout for a worker that will never be usable.
-    private void CheckQuorum()
-    {
-        if (_workers.Connections.Length + _workers.Refused.Count >= _quorum)
-        {
-            _quorumReached.TrySetResult();
-        }
-    }
-
-    /// <summary>Admits discovered workers (those of this protocol, sharing a tag if the pool has tags, within the lease) and lets go of dropped ones.</summary>
-    private async Task DiscoverAsync(Discovery.IWorkerDiscovery discovery, CancellationToken cancellationToken)
-    {
-        var waiting = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
-        try
-        {
-            await foreach (var change in discovery.SubscribeAsync(Admissible, cancellationToken).ConfigureAwait(false))
-            {
-                string id = change.Worker.Id;
-                if (change.Kind == Discovery.DiscoveryEventKind.Dropped)
-                {
-                    waiting.Remove(id);
-                    Release(id);
-                    _workers.Forget(id);
-                }
-                else if (!IsDiscovered(id))
-                {
-                    // A refused worker is tried again when its announcement changes, or when the pool's credentials rotate.
-                    if (change.Kind == Discovery.DiscoveryEventKind.Updated)
-                    {
-                        _workers.Forget(id);
-                    }
-
-                    if (!_workers.Refused.ContainsKey(id))
-                    {
-                        waiting[id] = change.Worker;
-                    }
-                }
-
-                // Fill the lease from the waiting workers, in the order they appeared.
-                foreach (var worker in waiting.Values.ToList())
-                {
-                    if (!TryAdmit(worker))
-                    {
-                        break;
-                    }
-
-                    waiting.Remove(worker.Id);
-                }
-
-                CheckQuorum();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private bool IsDiscovered(string id)
-    {
-        lock (_discovered)
-        {
-            return _discovered.ContainsKey(id);
-        }
-    }
-
-    /// <summary>Connects to a discovered worker unless the lease is full; it takes calls once it has passed the handshake.</summary>
-    private bool TryAdmit(WorkerInfo worker)
-    {
-        WorkerConnection connection;
-        lock (_discovered)
-        {
-            if (_discovered.ContainsKey(worker.Id))
-            {
-                return true;
-            }
-
-            if (_options.Lease is { } lease && _discovered.Count >= lease)
-            {
-                return false;
-            }
-
-            connection = new WorkerConnection(worker, _logger, _options.KeepAlive, _options.Credentials?.Current);
-            connection.Lost += (lost, _) => Release(lost.Worker.Id, lost);
-            _discovered[worker.Id] = connection;
-        }
-
-        _ = AdmitAsync(connection);
-        return true;
-    }
-
-    /// <summary>Dispatches to a discovered worker once it has accepted the connection (and passed the TLS handshake).</summary>
-    private async Task AdmitAsync(WorkerConnection connection)
-    {
-        if (await _workers.VerifyAsync(connection, _logger).ConfigureAwait(false))
-        {
-            _workers.Add(connection);
-        }
-        else
-        {
-            // Its lease slot is free again (a refused worker is tried again after a rotation).
-            Release(connection.Worker.Id, connection);
-        }
-
-        CheckQuorum();
-    }
-
-    /// <summary>New credentials: every connection moves to them, and the workers they may now authenticate are tried again.</summary>
-    private void OnRotated(CredentialSet credentials)
-    {
-        _workers.Rotate(credentials);
-        if (_disposing.IsCancellationRequested)
-        {
-            return;
-        }
-
-        foreach (RefusedWorker refused in _workers.Refused.Values)
-        {
-            _workers.Forget(refused.Worker.Id);
-            // Its failed connection may not be released yet: this one replaces it.
-            Release(refused.Worker.Id);
-            TryAdmit(refused.Worker);
-        }
-    }
-
-    // Discovery is a hint, not trust: a worker announcing the other kind (TLS or not) is never
-    // dialled, and one that announces TLS must still pass the handshake in AdmitAsync.
-    private bool Admissible(WorkerInfo worker)
-        => worker.ProtocolVersion == WireProtocol.Version
-           && worker.Secure == (_options.Credentials is not null)
-           && (_options.Tags.Count == 0 || worker.Tags.Intersect(_options.Tags, StringComparer.Ordinal).Any());
-
-    /// <summary>Lets go of a discovered worker; with <paramref name="only"/>, only if that is still its connection (a newer one may have replaced it).</summary>
-    private void Release(string id, WorkerConnection? only = null)
-    {
-        WorkerConnection? connection;
-        lock (_discovered)
-        {
-            if (!_discovered.TryGetValue(id, out connection) || (only is not null && connection != only))
-            {
-                return;
-            }
-
-            _discovered.Remove(id);
-        }
-
-        _workers.Remove(connection);
-        _ = connection.DisposeAsync().AsTask();
-    }
-
-    private async Task WaitForStartAsync(RoutineRequest request, CancellationToken cancellationToken)
-    {
-        if (request.DispatchTimeout is not { } timeout)
-        {
-            await _started.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        try
-        {
-            await _started.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            throw new NoWorkersAvailableException($"No worker is available to run routine '{request.RoutineName}': the pool's workers did not start within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", []);
-        }
-    }
+        => _readiness.IsReady ? _workers.InvokeAsync(request, cancellationToken) : InvokeWhenReadyAsync(request, cancellationToken);
 
     private protected override IRoutineStream OpenStreamCore(RoutineRequest request, CancellationToken cancellationToken)
-        => _started.IsCompletedSuccessfully
+        => _readiness.IsReady
             ? _workers.OpenStream(request, cancellationToken)
-            : new DeferredRoutineStream(_started, () => _workers.OpenStream(request, cancellationToken));
+            : new DeferredRoutineStream(token => _readiness.WaitAsync(request, token), () => _workers.OpenStream(request, cancellationToken));
 
     private protected override async ValueTask DisposeCoreAsync()
     {
         _rotation?.Dispose();
         await _disposing.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _started.ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Reported to callers already; whatever did start is stopped below.
-        }
 
-        await _discovering.ConfigureAwait(false);
-
-        // Discovered workers are not this pool's to stop; the ones it spawned are, including any it
-        // stopped dispatching to (evicted or lost).
-        TimeSpan grace = _options.ShutdownGracePeriod;
-        WorkerConnection[] spawned;
-        lock (_spawned)
+        // The workers the pool spawned are stopped first, with the grace period; discovered workers
+        // serve others and are only let go of, once the spawned ones have drained.
+        if (_spawned is not null)
         {
-            spawned = [.. _spawned];
+            await _spawned.StopAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(spawned.Where(c => c.IsAlive).Select(c => StopAsync(c, grace))).ConfigureAwait(false);
-
-        WorkerProcess[] processes;
-        lock (_processes)
+        if (_discovered is not null)
         {
-            processes = [.. _processes];
+            await _discovered.DisposeAsync().ConfigureAwait(false);
         }
 
-        // A worker whose connection was lost has no call the pool still waits for: end it at once.
-        var lost = spawned.Where(c => !c.IsAlive).Select(c => c.Worker.ProcessId).ToHashSet();
-        await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(lost.Contains(p.Info.ProcessId) ? TimeSpan.Zero : grace + TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
         await _workers.DisposeAsync().ConfigureAwait(false);
-        await Task.WhenAll(spawned.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         _disposing.Dispose();
     }
 
-    private static async Task StopAsync(WorkerConnection connection, TimeSpan grace)
+    private async ValueTask<RoutineReply> InvokeWhenReadyAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
-        try
-        {
-            await connection.StopWorkerAsync(grace, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-            // The worker closes the connection once its calls have drained or been cancelled.
-            await connection.Closed.WaitAsync(grace + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // A worker that cannot be asked politely is killed when it does not exit in time.
-        }
+        await _readiness.WaitAsync(request, cancellationToken).ConfigureAwait(false);
+        return await _workers.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task StartWorkersAsync(int count, CancellationToken cancellationToken)
-    {
-        Task<WorkerProcess>[]? starting = null;
-        try
-        {
-            var launch = WorkerLaunch.ForThisApplication() with
-            {
-                WorkerArguments = [
-                    .. _options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : Array.Empty<string>(),
-                    .. _options.Credentials?.ToWorkerArguments() ?? [],
-                    .. _options.AllowedTypes.SelectMany(allowed => new[] { "--allow-type", allowed }),
-                ],
-            };
-            ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
-            starting = [.. Enumerable.Range(0, count).Select(_ => WorkerProcess.StartAsync(launch, outputLogger, _options.StartTimeout, cancellationToken))];
-            WorkerChannels.WarmUp();
-            await Task.WhenAll(starting).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            PoolLog.PoolStartFailed(_logger, e.Message);
-            throw;
-        }
-        finally
-        {
-            // Whatever started is owned by the pool, so that disposal ends it even after a failure.
-            lock (_processes)
-            {
-                foreach (var task in starting ?? [])
-                {
-                    if (task.IsCompletedSuccessfully)
-                    {
-                        _processes.Add(task.Result);
-                    }
-                }
-            }
-        }
-
-        var workers = starting!.Select(t => t.Result.Info).ToList();
-        var connections = workers.Select(worker => new WorkerConnection(worker, _logger, _options.KeepAlive, _options.Credentials?.Current)).ToList();
-        lock (_spawned)
-        {
-            _spawned.AddRange(connections);
-        }
-
-        // A worker of this pool that fails the handshake (its certificate lacks the worker identity,
-        // say) fails the pool's start with the WorkerAuthenticationException.
-        await Task.WhenAll(connections.Select(c => c.Established)).ConfigureAwait(false);
-
-        foreach (WorkerConnection connection in connections)
-        {
-            connection.SetPeers(workers);
-        }
-
-        foreach (WorkerConnection connection in connections)
-        {
-            _workers.Add(connection);
-        }
-    }
+    private WorkerConnection ConnectionTo(WorkerInfo worker)
+        => _workers.Connections.FirstOrDefault(c => c.Worker.Id == worker.Id)
+           ?? throw new ArgumentException($"{worker} is not a worker of this pool (it may have left or been lost).", nameof(worker));
 }

@@ -44,14 +44,14 @@ public sealed record WorkerPoolOptions
 
     /// <summary>
     /// The admission policy the pool's spawned workers apply to each call (a type implementing
-    /// <see cref="Workers.IAdmissionPolicy"/> with a public parameterless constructor); none when null.
+    /// <see cref="Admission.IAdmissionPolicy"/> with a public parameterless constructor); none when null.
     /// </summary>
     public Type? AdmissionPolicy { get; init; }
 
     /// <summary>
     /// How a silently dead worker (no answer, no closed socket: a frozen process, a lost network) is
     /// detected: the pool pings it after this much silence and, when the ping goes unanswered as
-    /// long, fails its calls with <see cref="Workers.WorkerLostException"/>. Default 10 s.
+    /// long, fails its calls with <see cref="WorkerLostException"/>. Default 10 s.
     /// </summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -76,4 +76,40 @@ public sealed record WorkerPoolOptions
     /// and the TLS handshake is the trust boundary.
     /// </summary>
     public IReadOnlyList<string> AllowedTypes { get; init; } = [];
+
+    /// <summary>
+    /// Checks these options against the pool they configure; returns the quorum the pool waits for.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options contradict each other or the pool's mode.</exception>
+    internal int Validate(int spawn, Discovery.IWorkerDiscovery? discovery)
+    {
+        if (discovery is null && (Lease is not null || Tags.Count > 0))
+        {
+            throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", "options");
+        }
+
+        if (AllowedTypes.Count > 0)
+        {
+            _ = Serialization.TypeAllowList.Parse(AllowedTypes);
+        }
+
+        if (spawn > 0 && Credentials is { CertificateFile: null })
+        {
+            throw new ArgumentException("The pool's credentials have no certificate, so the workers it spawns could not serve TLS. Give WorkerCredentials a certificate and key, or spawn no workers.", "options");
+        }
+
+        if (Lease is <= 0)
+        {
+            throw new ArgumentException($"A lease of {Lease} admits no discovered worker. Use a positive lease, or no discovery.", "options");
+        }
+
+        int quorum = Quorum ?? Math.Max(1, spawn);
+        int reachable = discovery is null ? spawn : Lease is { } lease ? spawn + lease : int.MaxValue;
+        if (quorum <= 0 || quorum > reachable)
+        {
+            throw new ArgumentException($"A quorum of {quorum} can never be reached by this pool (it can have at most {reachable} workers).", "options");
+        }
+
+        return quorum;
+    }
 }

@@ -78,7 +78,7 @@ public sealed class ExceptionTransportTests
             "System.Threading.Tasks.Task Wool.Tests.Serialization.SerializationRoutines::ThrowRejected(System.Int32)",
             Guid.Empty);
 
-        var error = WoolSerializer.DeserializeException(routine, renamed);
+        var error = RoutinePayload.DeserializeException(routine, renamed);
 
         var remote = error as RemoteException;
         Assert.IsNotNull(remote, error.ToString());

@@ -1,6 +1,4 @@
 using System.Collections.Immutable;
-using Google.Protobuf;
-using Wool.Workers.Protocol;
 
 namespace Wool.Context;
 
@@ -44,31 +42,9 @@ internal static class AmbientContext
         return new ContextValues(map, values);
     }
 
-    /// <summary>The map a routine starts with on a worker: the caller's values, still serialized.</summary>
-    public static ImmutableDictionary<string, ContextEntry>? FromWire(IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> values)
-    {
-        if (values.Count == 0)
-        {
-            return null;
-        }
-
-        var builder = ImmutableDictionary.CreateBuilder<string, ContextEntry>(StringComparer.Ordinal);
-        foreach (var (name, bytes) in values)
-        {
-            builder[name] = ContextEntry.FromBytes(bytes);
-        }
-
-        return builder.ToImmutable();
-    }
-
-    public static void AddTo(Google.Protobuf.Collections.RepeatedField<ContextValue> field, ContextValues values)
-    {
-        foreach (var (name, bytes) in values.Values)
-        {
-            field.Add(new ContextValue { Name = name, Value = UnsafeByteOperations.UnsafeWrap(bytes) });
-        }
-    }
-
-    public static KeyValuePair<string, ReadOnlyMemory<byte>>[] Read(Google.Protobuf.Collections.RepeatedField<ContextValue> field)
-        => field.Count == 0 ? [] : [.. field.Select(v => new KeyValuePair<string, ReadOnlyMemory<byte>>(v.Name, v.Value.Memory))];
+    /// <summary>
+    /// Starts a routine's flow (or a stream's next step) with the caller's values, replacing whatever
+    /// this flow had: the one place where a caller's context takes effect on the side that runs the routine.
+    /// </summary>
+    public static void Apply(ContextValues values) => Replace(values.Received);
 }

@@ -43,7 +43,7 @@ internal sealed class ArgumentStreamServer : IAsyncDisposable
                 return RoutineReply.Completed;
             }
 
-            return RoutineReply.Value(WoolSerializer.SerializeValue(_routine, enumerator.Current, $"item of argument '{argument.ParameterName}'"));
+            return RoutineReply.Value(RoutinePayload.SerializeValue(_routine, enumerator.Current, $"item of argument '{argument.ParameterName}'"));
         }
         catch (Exception e)
         {

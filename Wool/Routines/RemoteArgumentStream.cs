@@ -38,11 +38,11 @@ internal sealed class RemoteArgumentStream<T>(Routine routine, string parameter,
             switch (reply.Kind)
             {
                 case RoutineReplyKind.Value:
-                    Current = WoolSerializer.DeserializeValue<T>(stream.Routine, reply.Payload, $"item of argument '{stream.Parameter}'");
+                    Current = RoutinePayload.DeserializeValue<T>(stream.Routine, reply.Payload, $"item of argument '{stream.Parameter}'");
                     return true;
                 case RoutineReplyKind.Exception:
                     _ended = true;
-                    throw WoolSerializer.DeserializeException(stream.Routine, reply.Payload);
+                    throw RoutinePayload.DeserializeException(stream.Routine, reply.Payload);
                 default:
                     _ended = true;
                     return false;

@@ -66,9 +66,6 @@ public sealed class Routine
     /// <summary>For a streaming routine, how many items the worker may produce ahead of the caller (0: strict pull).</summary>
     public int Prefetch { get; }
 
-    /// <summary>Whether the routine needs type arguments from the call site.</summary>
-    public bool IsGeneric => _invoker is null;
-
     /// <summary>Registers a non-generic routine that returns a task. Called by woven code only.</summary>
     public static Routine Register(Type declaringType, string id, string name, string[] parameterNames, UnaryInvoker invoker)
         => RoutineRegistry.Add(new Routine(declaringType, id, name, parameterNames, invoker ?? throw new ArgumentNullException(nameof(invoker)), default));

@@ -6,7 +6,7 @@ namespace Wool.Routines;
 
 /// <summary>
 /// The entry points woven routine stubs call: serialize the call, send it through the ambient
-/// <see cref="RoutinePool"/> and turn the reply back into the routine's return type. Not meant
+/// runner (<see cref="AmbientRunner"/>) and turn the reply back into the routine's return type. Not meant
 /// to be called by user code.
 /// </summary>
 /// <remarks>
@@ -29,11 +29,11 @@ public static class RoutineDispatch
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        RoutinePool pool;
+        IRoutineRunner pool;
         RoutineRequest request;
         try
         {
-            pool = RoutinePool.For(routine);
+            pool = AmbientRunner.For(routine);
             request = RoutineRequest.Create(routine, target, arguments, typeArguments);
         }
         catch (Exception e)
@@ -60,15 +60,15 @@ public static class RoutineDispatch
     public static IAsyncEnumerable<T> Stream<T>(Routine routine, object? target, object?[] arguments, Type[]? typeArguments, CancellationToken cancellationToken)
         => StreamAsync<T>(routine, target, arguments, typeArguments, cancellationToken, default);
 
-    private static async Task<T> AwaitReplyAsync<T>(Routine routine, RoutinePool pool, RoutineRequest request, CancellationToken cancellationToken)
+    private static async Task<T> AwaitReplyAsync<T>(Routine routine, IRoutineRunner pool, RoutineRequest request, CancellationToken cancellationToken)
     {
         RoutineReply reply = await pool.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
         if (reply.Kind == RoutineReplyKind.Exception)
         {
-            throw WoolSerializer.DeserializeException(routine, reply.Payload);
+            throw RoutinePayload.DeserializeException(routine, reply.Payload);
         }
 
-        return WoolSerializer.DeserializeValue<T>(routine, reply.Payload, "result");
+        return RoutinePayload.DeserializeValue<T>(routine, reply.Payload, "result");
     }
 
     private static async IAsyncEnumerable<T> StreamAsync<T>(
@@ -85,7 +85,7 @@ public static class RoutineDispatch
         CancellationToken cancellationToken = linked?.Token ?? (callToken.CanBeCanceled ? callToken : enumeratorToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        RoutinePool pool = RoutinePool.For(routine);
+        IRoutineRunner pool = AmbientRunner.For(routine);
         RoutineRequest request = RoutineRequest.Create(routine, target, arguments, typeArguments);
         await using IRoutineStream stream = pool.OpenStream(request, cancellationToken);
         while (true)
@@ -96,9 +96,9 @@ public static class RoutineDispatch
                 case RoutineReplyKind.Completed:
                     yield break;
                 case RoutineReplyKind.Exception:
-                    throw WoolSerializer.DeserializeException(routine, reply.Payload);
+                    throw RoutinePayload.DeserializeException(routine, reply.Payload);
                 default:
-                    yield return WoolSerializer.DeserializeValue<T>(routine, reply.Payload, "stream item");
+                    yield return RoutinePayload.DeserializeValue<T>(routine, reply.Payload, "stream item");
                     break;
             }
         }

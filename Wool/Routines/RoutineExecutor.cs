@@ -20,7 +20,7 @@ internal static class RoutineExecutor
         {
             routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
             invoker = routine.GetUnaryInvoker(request.TypeArguments);
-            values = WoolSerializer.DeserializeCall(routine, request.Payload, out target);
+            values = RoutinePayload.DeserializeCall(routine, request.Payload, out target);
             StreamArguments.Bind(routine, values, arguments);
         }
         catch (Exception e)
@@ -32,7 +32,7 @@ internal static class RoutineExecutor
         try
         {
             // The routine starts with the caller's values; its own changes stay in its flow.
-            AmbientContext.Replace(AmbientContext.FromWire(request.Context.Values));
+            AmbientContext.Apply(request.Context);
             result = await invoker(target, values, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -42,7 +42,7 @@ internal static class RoutineExecutor
 
         try
         {
-            return RoutineReply.Value(WoolSerializer.SerializeValue(routine, result, "result"));
+            return RoutineReply.Value(RoutinePayload.SerializeValue(routine, result, "result"));
         }
         catch (Exception e)
         {
@@ -57,7 +57,7 @@ internal static class RoutineExecutor
         {
             Routine routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
             StreamInvoker invoker = routine.GetStreamInvoker(request.TypeArguments);
-            object?[] values = WoolSerializer.DeserializeCall(routine, request.Payload, out object? target);
+            object?[] values = RoutinePayload.DeserializeCall(routine, request.Payload, out object? target);
             StreamArguments.Bind(routine, values, arguments);
             return new RoutineStream(routine, invoker(target, values, cancellationToken), cancellationToken);
         }

@@ -49,7 +49,7 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
 
         ContextValues context = AmbientContext.Capture();
         List<StreamArgument>? streams = Routines.StreamArguments.Extract(routine, arguments);
-        byte[] payload = WoolSerializer.SerializeCall(routine, target, arguments);
+        byte[] payload = RoutinePayload.SerializeCall(routine, target, arguments);
         return new RoutineRequest(routine.AssemblyName, routine.Id, routine.ModuleVersionId, typeNames, payload, context)
         {
             Routine = routine,

@@ -23,7 +23,7 @@ internal sealed class RoutineStream(Routine routine, IAsyncEnumerable<object?> i
                 return RoutineReply.Completed;
             }
 
-            return RoutineReply.Value(WoolSerializer.SerializeValue(routine, _enumerator.Current, "stream item"));
+            return RoutineReply.Value(RoutinePayload.SerializeValue(routine, _enumerator.Current, "stream item"));
         }
         catch (Exception e)
         {

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
-using Wool.Workers;
 
 namespace Wool.Security;
 
@@ -38,7 +37,7 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
             await next(connection).ConfigureAwait(false);
             if (!requests.Any)
             {
-                WorkerLog.CallerLeft(logger, connection.RemoteEndPoint?.ToString() ?? "unknown");
+                SecurityLog.CallerLeft(logger, connection.RemoteEndPoint?.ToString() ?? "unknown");
             }
         });
     }
@@ -77,7 +76,7 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
 
         if (certificate is null)
         {
-            WorkerLog.CallerRefused(logger, caller?.ToString() ?? "unknown", "it presented no certificate, and this worker requires mutual TLS");
+            SecurityLog.CallerRefused(logger, caller?.ToString() ?? "unknown", "it presented no certificate, and this worker requires mutual TLS");
             return false;
         }
 
@@ -86,7 +85,7 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
         // by one of those names (or the worker identity: peers are workers).
         if (CertificateVerifier.Verify(presented, chain, current.Authorities, current.CallerIdentities, "caller identity") is { } rejection)
         {
-            WorkerLog.CallerRefused(logger, caller?.ToString() ?? "unknown", rejection.Reason);
+            SecurityLog.CallerRefused(logger, caller?.ToString() ?? "unknown", rejection.Reason);
             return false;
         }
 

@@ -30,8 +30,7 @@ public sealed class WorkerCredentials
     private readonly Lock _lock = new();
     private readonly List<Subscription> _subscriptions = [];
     private CredentialSet _current;
-    private FileSystemWatcher[] _watchers = [];
-    private Timer? _debounce;
+    private CredentialFileWatch? _watch;
 
     private readonly string[] _callerIdentities;
 
@@ -181,58 +180,21 @@ public sealed class WorkerCredentials
     /// <summary>Watches the files' folders; returns why it cannot (a folder gone, no watch left), or null.</summary>
     private Exception? StartWatching()
     {
-        _debounce = new Timer(_ => Reload());
-        var directories = new[] { AuthorityFile, CertificateFile, KeyFile }
-            .OfType<string>()
-            .Select(f => Path.GetDirectoryName(f)!)
-            .Distinct(StringComparer.Ordinal);
-        var watchers = new List<FileSystemWatcher>();
         try
         {
-            foreach (string directory in directories)
-            {
-                // The whole folder, not the files: secret mounts (Kubernetes) rotate by swapping a symlinked folder.
-                var watcher = new FileSystemWatcher(directory)
-                {
-                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                };
-                watchers.Add(watcher);
-                watcher.Changed += OnChanged;
-                watcher.Created += OnChanged;
-                watcher.Deleted += OnChanged;
-                watcher.Renamed += OnChanged;
-                watcher.EnableRaisingEvents = true;
-            }
-
-            _watchers = [.. watchers];
+            _watch = CredentialFileWatch.Start(new[] { AuthorityFile, CertificateFile, KeyFile }.OfType<string>(), RotationDelay, Reload);
             return null;
         }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or PlatformNotSupportedException)
+        catch (IOException e)
         {
-            watchers.ForEach(w => w.Dispose());
-            return new IOException($"The credential files cannot be watched ({e.Message}), so rotated files will not be picked up; the current credentials stay in use.", e);
+            return e;
         }
     }
 
     private void StopWatching()
     {
-        foreach (FileSystemWatcher watcher in _watchers)
-        {
-            watcher.Dispose();
-        }
-
-        _watchers = [];
-        _debounce?.Dispose();
-        _debounce = null;
-    }
-
-    // Every change restarts the delay, so a rotation that writes several files is read once, complete.
-    private void OnChanged(object sender, FileSystemEventArgs e)
-    {
-        lock (_lock)
-        {
-            _debounce?.Change(RotationDelay, Timeout.InfiniteTimeSpan);
-        }
+        _watch?.Dispose();
+        _watch = null;
     }
 
     private void Reload()

@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using MessagePack;
 using MessagePack.Formatters;
-using Wool.Routines;
 
 namespace Wool.Serialization;
 
@@ -15,12 +14,12 @@ internal static class ClosureDiagnostics
 {
     private const BindingFlags InstanceFields = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
 
-    public static string Describe(Routine routine, object? target, Exception failure)
+    public static string Describe(string routine, object? target, Exception failure)
     {
         string reason = WoolSerializer.Reason(failure);
         if (target is null)
         {
-            return $"the target of routine '{routine.Name}': {reason}.";
+            return $"the target of routine '{routine}': {reason}.";
         }
 
         bool isClosure = IsClosure(target.GetType());
@@ -28,15 +27,15 @@ internal static class ClosureDiagnostics
         if (isClosure)
         {
             return path is null
-                ? $"the captured variables of routine '{routine.Name}': {reason}."
-                : $"captured variable '{path}' of routine '{routine.Name}': {reason}. " +
+                ? $"the captured variables of routine '{routine}': {reason}."
+                : $"captured variable '{path}' of routine '{routine}': {reason}. " +
                   "A lambda or local function captures every variable of its scope that any closure there uses; " +
                   "copy what the routine needs into a local of its own scope, or pass it as an argument.";
         }
 
         return path is null
-            ? $"'this' of routine '{routine.Name}': {reason}."
-            : $"'this' (field '{path}') of routine '{routine.Name}': {reason}. Make the routine static and pass what it needs as arguments.";
+            ? $"'this' of routine '{routine}': {reason}."
+            : $"'this' (field '{path}') of routine '{routine}': {reason}. Make the routine static and pass what it needs as arguments.";
     }
 
     private static bool IsClosure(Type type) => type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false);
@@ -72,7 +71,7 @@ internal static class ClosureDiagnostics
         try
         {
             var writer = new MessagePackWriter(new ArrayBufferWriter<byte>());
-            TypelessFormatter.Instance.Serialize(ref writer, value!, WoolSerializer.Options);
+            WoolSerializer.Write(ref writer, value);
             return true;
         }
         catch (Exception)

@@ -1,21 +1,15 @@
-using System.Buffers;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using MessagePack;
 using MessagePack.Formatters;
-using Wool.Routines;
 
 namespace Wool.Serialization;
 
 /// <summary>
-/// Turns calls, results, stream items and exceptions into bytes and back, with MessagePack
-/// typeless and Wool's resolver. Options are passed explicitly; MessagePack's process-wide
-/// defaults are never changed. Thread-safe.
+/// Turns values and exceptions into bytes and back, with MessagePack typeless (each value carries
+/// its runtime type) and Wool's resolver. Options are passed explicitly; MessagePack's process-wide
+/// defaults are never changed. Knows values, not calls: <c>Routines/RoutinePayload</c> lays out a
+/// call and names the routine, parameter or variable in every error. Thread-safe.
 /// </summary>
-/// <remarks>
-/// A call is <c>[target, argument0, argument1, …]</c>, each element typeless. Each element is
-/// written on its own so that a failure names the parameter or captured variable at fault.
-/// </remarks>
 internal static class WoolSerializer
 {
     /// <summary>
@@ -38,104 +32,25 @@ internal static class WoolSerializer
     /// </summary>
     public const int MaxValueBytes = (64 * 1024 * 1024) - (2 * 1024 * 1024);
 
-    public static byte[] SerializeCall(Routine routine, object? target, object?[] arguments)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        var writer = new MessagePackWriter(buffer);
-        writer.WriteArrayHeader(arguments.Length + 1);
-        try
-        {
-            TypelessFormatter.Instance.Serialize(ref writer, target!, Options);
-        }
-        catch (Exception e)
-        {
-            throw new WoolSerializationException($"Could not send {ClosureDiagnostics.Describe(routine, target, e)}", e);
-        }
+    /// <summary>Writes one value, typeless (its runtime type travels with it).</summary>
+    public static void Write(ref MessagePackWriter writer, object? value) => TypelessFormatter.Instance.Serialize(ref writer, value!, Options);
 
-        for (int i = 0; i < arguments.Length; i++)
-        {
-            try
-            {
-                TypelessFormatter.Instance.Serialize(ref writer, arguments[i]!, Options);
-            }
-            catch (Exception e)
-            {
-                throw new WoolSerializationException($"Could not send argument '{ParameterName(routine, i)}' of routine '{routine.Name}': {Reason(e)}.", e);
-            }
-        }
+    /// <summary>Reads one value written by <see cref="Write"/>.</summary>
+    public static object? Read(ref MessagePackReader reader) => TypelessFormatter.Instance.Deserialize(ref reader, Options);
 
-        writer.Flush();
-        if (buffer.WrittenCount > MaxValueBytes)
-        {
-            throw new WoolSerializationException(TooLarge($"The call of routine '{routine.Name}'", buffer.WrittenCount));
-        }
+    /// <summary>Serializes one value on its own (a result, a stream item), typeless.</summary>
+    public static byte[] Serialize(object? value) => MessagePackSerializer.Serialize<object?>(value, Options);
 
-        return buffer.WrittenSpan.ToArray();
-    }
+    /// <summary>Reads a value written by <see cref="Serialize"/>.</summary>
+    public static object? Deserialize(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<object?>(bytes, Options);
 
-    private static string TooLarge(string what, long bytes)
+    /// <summary>Reads an exception written by <see cref="SerializeException"/>.</summary>
+    public static Exception DeserializeException(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<Exception>(bytes, Options);
+
+    /// <summary>Why a value is too large to send, and what to do instead.</summary>
+    public static string TooLarge(string what, long bytes)
         => $"{what} is {bytes / (1024.0 * 1024):0.#} MiB serialized, over the {MaxValueBytes / (1024 * 1024)} MiB a message may carry. " +
            "Send less per call, or stream it (an IAsyncEnumerable<T> argument or result moves one item per message).";
-
-    public static object?[] DeserializeCall(Routine routine, ReadOnlyMemory<byte> payload, out object? target)
-    {
-        var reader = new MessagePackReader(payload);
-        int count = ReadHeader(ref reader, routine);
-        try
-        {
-            target = TypelessFormatter.Instance.Deserialize(ref reader, Options);
-        }
-        catch (Exception e)
-        {
-            throw new WoolSerializationException($"Could not receive the target (this or captured variables) of routine '{routine.Name}': {Reason(e)}.", e);
-        }
-
-        var arguments = new object?[count - 1];
-        for (int i = 0; i < arguments.Length; i++)
-        {
-            try
-            {
-                arguments[i] = TypelessFormatter.Instance.Deserialize(ref reader, Options);
-            }
-            catch (Exception e)
-            {
-                throw new WoolSerializationException($"Could not receive argument '{ParameterName(routine, i)}' of routine '{routine.Name}': {Reason(e)}.", e);
-            }
-        }
-
-        return arguments;
-    }
-
-    /// <summary>Serializes a routine's result or one item of its stream.</summary>
-    public static byte[] SerializeValue(Routine routine, object? value, string what)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = MessagePackSerializer.Serialize<object?>(value, Options);
-        }
-        catch (Exception e)
-        {
-            throw new WoolSerializationException($"Could not return the {what} of routine '{routine.Name}': {Reason(e)}.", e);
-        }
-
-        return bytes.Length <= MaxValueBytes ? bytes : throw new WoolSerializationException(TooLarge($"The {what} of routine '{routine.Name}'", bytes.Length));
-    }
-
-    public static T DeserializeValue<T>(Routine routine, ReadOnlyMemory<byte> payload, string what)
-    {
-        object? value;
-        try
-        {
-            value = MessagePackSerializer.Deserialize<object?>(payload, Options);
-        }
-        catch (Exception e)
-        {
-            throw new WoolSerializationException($"Could not receive the {what} of routine '{routine.Name}': {Reason(e)}.", e);
-        }
-
-        return value is T typed ? typed : (T)Primitives.Convert(value, typeof(T))!;
-    }
 
     /// <summary>Serializes the value of a context variable (typeless: its runtime type travels).</summary>
     public static byte[] SerializeContextValue(object? value) => MessagePackSerializer.Serialize(value, Options);
@@ -156,18 +71,6 @@ internal static class WoolSerializer
         }
     }
 
-    public static Exception DeserializeException(Routine routine, ReadOnlyMemory<byte> payload)
-    {
-        try
-        {
-            return MessagePackSerializer.Deserialize<Exception>(payload, Options);
-        }
-        catch (Exception e)
-        {
-            return new WoolSerializationException($"Routine '{routine.Name}' failed, and its exception could not be received: {Reason(e)}.", e);
-        }
-    }
-
     internal static string Reason(Exception e) => e switch
     {
         WoolSerializationException => e.Message,
@@ -175,28 +78,4 @@ internal static class WoolSerializer
         TargetInvocationException { InnerException: { } inner } => Reason(inner),
         _ => $"{e.GetType().Name}: {e.Message}",
     };
-
-    private static int ReadHeader(ref MessagePackReader reader, Routine routine)
-    {
-        int count;
-        try
-        {
-            count = reader.ReadArrayHeader();
-        }
-        catch (Exception e)
-        {
-            throw new WoolSerializationException($"Could not receive the call of routine '{routine.Name}': the payload is not a Wool call ({Reason(e)}).", e);
-        }
-
-        if (count != routine.ParameterNames.Count + 1)
-        {
-            throw new WoolSerializationException(
-                $"Could not receive the call of routine '{routine.Name}': it carries {count - 1} arguments where the routine takes {routine.ParameterNames.Count}. Caller and worker must run the same build.");
-        }
-
-        return count;
-    }
-
-    private static string ParameterName(Routine routine, int index)
-        => index < routine.ParameterNames.Count ? routine.ParameterNames[index] : $"#{index}";
 }

@@ -1,0 +1,145 @@
+namespace Wool.Tests.Integration.Packaging;
+
+/// <summary>
+/// The product as users meet it: the packed Wool.Fody package, referenced by a brand-new console
+/// project outside this repository, which builds, runs routines on two workers, publishes, and
+/// shows weaver diagnostics with file and line.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class ConsumerPackageTests
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(5);
+
+    private static string s_root = null!;
+    private static string s_work = null!;
+    private static string s_version = null!;
+
+    [ClassInitialize]
+    public static async Task PackAsync(TestContext context)
+    {
+        s_root = FindRepositoryRoot();
+        s_work = Directory.CreateTempSubdirectory("wool-consumer-").FullName;
+        // A version of its own, so the machine's package cache can never serve an older build.
+        s_version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
+        var (exit, output) = await DotnetCli.RunAsync(s_root, CommandTimeout, "pack", "Wool.Package", "-c", "Release", "-o", Path.Combine(s_work, "feed"), $"-p:Version={s_version}");
+        Assert.AreEqual(0, exit, output);
+    }
+
+    [ClassCleanup]
+    public static void DeleteWork() => Directory.Delete(s_work, recursive: true);
+
+    [TestMethod]
+    public async Task Consumer_ReferencingOnlyThePackage_BuildsAndRunsRoutinesOnWorkers()
+    {
+        string app = CreateConsumer("app");
+
+        var (buildExit, buildOutput) = await DotnetCli.RunAsync(app, CommandTimeout, "build");
+        Assert.AreEqual(0, buildExit, buildOutput);
+        var (runExit, runOutput) = await DotnetCli.RunAsync(app, CommandTimeout, "run", "--no-build");
+
+        Assert.AreEqual(0, runExit, runOutput);
+        AssertRanOnWorkers(runOutput);
+        AssertNoPathIntoRepository(app);
+    }
+
+    [TestMethod]
+    public async Task Consumer_Published_RunsRoutinesOnWorkersFromThePublishFolder()
+    {
+        string app = CreateConsumer("published");
+        string publish = Path.Combine(app, "out");
+
+        var (publishExit, publishOutput) = await DotnetCli.RunAsync(app, CommandTimeout, "publish", "-c", "Release", "-o", publish);
+        Assert.AreEqual(0, publishExit, publishOutput);
+        var (runExit, runOutput) = await DotnetCli.RunAsync(s_work, CommandTimeout, Path.Combine(publish, "Consumer.dll"));
+
+        Assert.AreEqual(0, runExit, runOutput);
+        AssertRanOnWorkers(runOutput);
+    }
+
+    [TestMethod]
+    public async Task Consumer_WithInvalidRoutine_BuildShowsWeaverErrorWithFileAndLine()
+    {
+        string app = CreateConsumer("invalid");
+        File.WriteAllText(Path.Combine(app, "Bad.cs"), """
+            using Wool;
+
+            static class Bad
+            {
+                [Routine]
+                public static Task<int> NotAsync(int x) => Task.FromResult(x);
+            }
+            """);
+
+        var (exit, output) = await DotnetCli.RunAsync(app, CommandTimeout, "build");
+
+        Assert.AreNotEqual(0, exit, "A build with an invalid routine must fail.");
+        StringAssert.Contains(output, "Bad.cs(6,");
+        StringAssert.Contains(output, "error : Fody/Wool: WOOL001: Could not weave 'Bad.NotAsync' because it is not an async method.");
+    }
+
+    private static string CreateConsumer(string name)
+    {
+        string app = Path.Combine(s_work, name);
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="wool" value="{Path.Combine(s_work, "feed")}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Wool.Fody" Version="{s_version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "FodyWeavers.xml"), "<Weavers>\n  <Wool />\n</Weavers>\n");
+        File.Copy(Path.Combine(s_root, "Wool.Tests", "Integration", "Packaging", "ConsumerProgram.cs.txt"), Path.Combine(app, "Program.cs"));
+        return app;
+    }
+
+    private static void AssertRanOnWorkers(string output)
+    {
+        string[] lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        int caller = int.Parse(lines.Single(l => l.StartsWith("caller ", StringComparison.Ordinal))["caller ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        string[] computed = [.. lines.Where(l => l.Contains("(worker ", StringComparison.Ordinal))];
+        CollectionAssert.AreEqual(
+            new[] { "1 + 100 = 101", "2 + 100 = 102", "3...", "2...", "1..." },
+            computed.Select(l => l[..l.IndexOf(" (worker ", StringComparison.Ordinal)]).ToArray(),
+            output);
+        var workers = computed.Select(l => int.Parse(l[(l.IndexOf("(worker ", StringComparison.Ordinal) + 8)..^1], System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        Assert.IsFalse(workers.Contains(caller), "Routines must run in worker processes, not in the caller.");
+        Assert.HasCount(2, workers, "Calls must be spread over the pool's two workers.");
+    }
+
+    private static void AssertNoPathIntoRepository(string app)
+    {
+        foreach (string file in Directory.EnumerateFiles(app, "*", SearchOption.AllDirectories).Where(f => f.EndsWith(".json", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal) || f.EndsWith(".props", StringComparison.Ordinal) || f.EndsWith(".targets", StringComparison.Ordinal)))
+        {
+            Assert.IsFalse(File.ReadAllText(file).Contains(s_root, StringComparison.Ordinal), $"'{file}' refers to the repository.");
+        }
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Wool.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The tests must run from inside the repository.");
+    }
+}

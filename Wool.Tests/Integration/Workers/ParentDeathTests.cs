@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Wool.Tests.Integration.Workers;
+
+/// <summary>Workers never outlive the process that spawned them, even when it is killed outright.</summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class ParentDeathTests
+{
+    [TestMethod]
+    public async Task ParentProcess_KilledWithSigkill_WorkersExitWithinFiveSeconds()
+    {
+        string parentAssembly = Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(parentAssembly);
+        using var parent = Process.Start(start)!;
+        int[] workers;
+        try
+        {
+            string line = (await parent.StandardOutput.ReadLineAsync().WaitAsync(Timeouts.Default))!;
+            workers = [.. line.Split(',').Select(int.Parse)];
+            Assert.HasCount(2, workers);
+            Assert.IsTrue(workers.All(w => !WorkerFailureTests.HasExited(w)));
+        }
+        finally
+        {
+            parent.Kill(); // SIGKILL: the parent gets no chance to stop its workers.
+        }
+
+        await parent.WaitForExitAsync().WaitAsync(Timeouts.Default);
+        var watch = Stopwatch.StartNew();
+        while (!workers.All(WorkerFailureTests.HasExited) && watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.IsTrue(workers.All(WorkerFailureTests.HasExited), "Workers outlived their killed parent.");
+        Assert.IsLessThan(5_000, watch.ElapsedMilliseconds, "Workers must exit within 5 seconds of their parent's death.");
+    }
+}

@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Wool.Workers.Client;
+
+/// <summary>Log messages of a caller's connections to workers. They go to the owning pool's logger; event ids are stable.</summary>
+internal static partial class ClientLog
+{
+    [LoggerMessage(EventId = 102, EventName = "WorkerLost", Level = LogLevel.Warning, Message = "Lost {Worker}: {Reason}")]
+    public static partial void WorkerLost(ILogger logger, string worker, string reason);
+
+    [LoggerMessage(EventId = 109, EventName = "Rotated", Level = LogLevel.Information, Message = "{Worker}: new calls use the rotated credentials; calls in flight finish on the previous connection.")]
+    public static partial void Rotated(ILogger logger, string worker);
+
+    [LoggerMessage(EventId = 110, EventName = "RotationPending", Level = LogLevel.Warning, Message = "{Worker} does not accept the rotated credentials yet ({Reason}); calls stay on the previous connection, next try in {Seconds} s.")]
+    public static partial void RotationPending(ILogger logger, string worker, string reason, double seconds);
+
+    [LoggerMessage(EventId = 112, EventName = "CouldNotConnect", Level = LogLevel.Information, Message = "Could not connect to {Worker}: {Reason}")]
+    public static partial void CouldNotConnect(ILogger logger, string worker, string reason);
+}

@@ -1,0 +1,41 @@
+using Wool.Discovery;
+using Wool.Workers.Pool;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// A durable worker's place in its discovery namespace: it announces itself for as long as it
+/// serves, and keeps its nested-call peers in step with the workers it discovers itself — so
+/// nested calls go worker to worker, never through a caller.
+/// </summary>
+internal sealed class DiscoveredPeers : IAsyncDisposable
+{
+    private readonly IWorkerRegistration _registration;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _following;
+
+    private DiscoveredPeers(IWorkerRegistration registration, IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
+    {
+        _registration = registration;
+        _following = FollowAsync(discovery, self, peers, _stop.Token);
+    }
+
+    public static async Task<DiscoveredPeers> StartAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
+    {
+        IWorkerRegistration registration = await discovery.PublishAsync(self, CancellationToken.None).ConfigureAwait(false);
+        return new DiscoveredPeers(registration, discovery, self, peers);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Dropped first, so that no one is handed this worker while it stops.
+        await _registration.DisposeAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _following.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    // Peers of the other kind (TLS or not) are never dialled: the worker could not authenticate them, or they it.
+    private static Task FollowAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers, CancellationToken cancellationToken)
+        => DiscoveryFeed.FollowAsync(discovery, worker => DiscoveryFeed.Compatible(worker, self.Secure), peers.Apply, cancellationToken);
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using Wool.Routines;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// A call a worker serves on one connection: its cancellation (the caller's cancel frame, the
+/// caller going away, or the end of a stop's grace period) and the routine's pulls of the caller's
+/// streamed arguments, each a frame to the caller answered on the same connection. It ends once,
+/// with its terminal reply (<see cref="Complete"/>): the worker then counts it out. Thread-safe.
+/// </summary>
+internal abstract class ServedCall : IArgumentSource, IDisposable
+{
+    private readonly CancellationTokenSource _cancellation;
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<RoutineReply>> _argumentPulls = new();
+
+    protected ServedCall(ulong id, WorkerSession session, CancellationToken stopToken)
+    {
+        Id = id;
+        Session = session;
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(stopToken);
+    }
+
+    public ulong Id { get; }
+
+    /// <summary>The routine's cancellation token.</summary>
+    public CancellationToken Token => _cancellation.Token;
+
+    protected WorkerSession Session { get; }
+
+    /// <summary>Cancels the routine's token (the caller cancelled, went away, or the worker's stop grace is over).</summary>
+    public virtual void Cancel()
+    {
+        try
+        {
+            _cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call ended between the lookup and the cancel: nothing left to cancel.
+        }
+    }
+
+    /// <summary>The caller's answer to a pull of the streamed argument in <paramref name="slot"/>.</summary>
+    public void Answer(uint slot, RoutineReply reply)
+    {
+        if (_argumentPulls.TryRemove(slot, out var pending))
+        {
+            pending.TrySetResult(reply);
+        }
+    }
+
+    public async ValueTask<RoutineReply> PullAsync(uint slot, CancellationToken cancellationToken)
+    {
+        var answer = new TaskCompletionSource<RoutineReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_argumentPulls.TryAdd(slot, answer))
+        {
+            throw new InvalidOperationException("A streamed argument is already being read; read it from one place at a time.");
+        }
+
+        Session.Send(new ServerFrame { Id = Id, ArgumentPull = slot });
+        try
+        {
+            return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _argumentPulls.TryRemove(new KeyValuePair<uint, TaskCompletionSource<RoutineReply>>(slot, answer));
+        }
+    }
+
+    public ValueTask CloseAsync(uint slot)
+    {
+        Session.Send(new ServerFrame { Id = Id, ArgumentClose = slot });
+        return default;
+    }
+
+    public void Dispose() => _cancellation.Dispose();
+
+    /// <summary>Ends the call with its terminal reply.</summary>
+    protected void Complete(RoutineReply reply) => Session.Complete(this, WireProtocol.ToFrame(Id, reply));
+
+    /// <summary>Runs work on the thread pool, off the connection's read loop, in a flow of its own.</summary>
+    protected static void RunDetached(Func<Task> work)
+        => ThreadPool.UnsafeQueueUserWorkItem(static w => _ = w(), work, preferLocal: false);
+}

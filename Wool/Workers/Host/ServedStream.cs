@@ -1,0 +1,179 @@
+using Wool.Context;
+using Wool.Routines;
+using Wool.Serialization;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// A streaming call a worker serves, paced by the caller's credit: the iterator advances only
+/// while the caller has granted items, one step at a time, by a single pump; each step sees the
+/// caller's context values as of its latest pull. A close ends it after the current step; the
+/// iterator is disposed here, so its <c>finally</c> blocks run on this worker. Thread-safe.
+/// </summary>
+internal sealed class ServedStream : ServedCall
+{
+    private readonly RoutinePool _peers;
+    private readonly Lock _gate = new();
+    private IRoutineStream? _stream;
+    private ContextValues _context = ContextValues.Empty;
+    private long _credit;
+    private bool _pumping;
+    private volatile bool _closing;
+
+    public ServedStream(ulong id, WorkerSession session, CancellationToken stopToken, RoutinePool peers)
+        : base(id, session, stopToken)
+    {
+        _peers = peers;
+    }
+
+    /// <summary>Opens the routine's iterator. No user code runs yet: the iterator starts at the first grant.</summary>
+    public void Open(RoutineRequest request)
+    {
+        _context = request.Context;
+        _stream = RoutineExecutor.OpenStream(request, Token, this);
+    }
+
+    /// <summary>
+    /// Lets the stream produce <paramref name="credit"/> more items, with the caller's changed
+    /// context values when the pull carried some, and starts the pump if it is idle.
+    /// </summary>
+    public void Grant(uint credit, ContextValues? context)
+    {
+        lock (_gate)
+        {
+            if (context is not null)
+            {
+                // Later steps see the caller's new values.
+                _context = context;
+            }
+
+            _credit += credit;
+            if (_pumping || _closing)
+            {
+                return;
+            }
+
+            _pumping = true;
+        }
+
+        RunDetached(PumpAsync);
+    }
+
+    /// <summary>
+    /// Cancels the routine's token and, when no step is running (the stream waits for the caller's
+    /// credit), ends the stream at once, since nothing would otherwise observe the cancellation: its
+    /// finally blocks run here and the caller receives an <see cref="OperationCanceledException"/>, as
+    /// if the routine had seen its token at its next step. A worker that stops thus never waits on
+    /// streams nobody pulls.
+    /// </summary>
+    public override void Cancel()
+    {
+        base.Cancel();
+        lock (_gate)
+        {
+            if (_pumping || _closing)
+            {
+                // A running step sees the token; a closing stream ends anyway.
+                return;
+            }
+
+            _pumping = true;
+            _closing = true;
+        }
+
+        RunDetached(() => FinishAsync(RoutineReply.Exception(WoolSerializer.SerializeException(new OperationCanceledException(Token)))));
+    }
+
+    /// <summary>The caller closed the stream early: it ends after the current step (its finally blocks run here).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closing = true;
+            if (_pumping)
+            {
+                // The pump closes the stream once its current step is done.
+                return;
+            }
+
+            _pumping = true;
+        }
+
+        RunDetached(() => FinishAsync(RoutineReply.Completed));
+    }
+
+    /// <summary>Advances the stream while the caller has granted credit, sending each item as it comes.</summary>
+    private async Task PumpAsync()
+    {
+        RoutinePool.UseInThisFlow(_peers);
+        long granted = 0;
+        ContextValues? applied = null;
+        while (!_closing)
+        {
+            ContextValues context;
+            if (granted == 0)
+            {
+                // Take all the credit there is at once: the gate is taken once per grant, not per item.
+                lock (_gate)
+                {
+                    // Closing is checked under the gate too: a Close that saw this pump running relies on it.
+                    if (_closing)
+                    {
+                        break;
+                    }
+
+                    if (_credit == 0)
+                    {
+                        _pumping = false;
+                        return;
+                    }
+
+                    granted = _credit;
+                    _credit = 0;
+                }
+            }
+
+            granted--;
+            context = Volatile.Read(ref _context);
+
+            // A step's own changes never leak into the next: each step runs in this flow, reset to
+            // the caller's values whenever they changed.
+            if (!ReferenceEquals(context, applied))
+            {
+                AmbientContext.Apply(context);
+                applied = context;
+            }
+
+            RoutineReply reply = await _stream!.NextAsync(Token).ConfigureAwait(false);
+            if (reply.Kind != RoutineReplyKind.Value)
+            {
+                await FinishAsync(reply).ConfigureAwait(false);
+                return;
+            }
+
+            Session.Send(Protocol.WireProtocol.ToFrame(Id, reply));
+        }
+
+        await FinishAsync(RoutineReply.Completed).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Ends the stream: disposes the iterator here, so its finally blocks run on this worker, then
+    /// sends the terminal reply (what a finally block threw replaces a normal end, as it would locally).
+    /// </summary>
+    private async Task FinishAsync(RoutineReply reply)
+    {
+        RoutinePool.UseInThisFlow(_peers);
+        Session.Forget(this);
+        try
+        {
+            await _stream!.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (reply.Kind == RoutineReplyKind.Completed)
+        {
+            reply = RoutineReply.Exception(WoolSerializer.SerializeException(e));
+        }
+
+        Complete(reply);
+    }
+}

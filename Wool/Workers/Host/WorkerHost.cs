@@ -1,0 +1,150 @@
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// Runs a worker: a gRPC server (Kestrel, HTTP/2; over TLS when it has credentials) that executes routine calls,
+/// until it is asked to stop (Stop RPC, SIGTERM, SIGINT) or, when started by a pool, until its
+/// parent process is gone.
+/// </summary>
+internal static class WorkerHost
+{
+    private const string SecurityCategory = "Wool.Workers.Security";
+
+    public static async Task<int> RunAsync(WorkerOptions options)
+    {
+        AppDirectoryResolver.Install(options.Assemblies);
+        if (options.AllowedTypes is { } allowed)
+        {
+            Serialization.WoolSerializer.Restrict(allowed);
+        }
+
+        Serialization.SerializerWarmUp.Start();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Which credentials serve, and when they rotate, is worth a line in any worker's log.
+        builder.Logging.AddFilter(SecurityCategory, LogLevel.Information);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
+        builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(options.Listen, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.Credentials is { } credentials)
+                {
+                    new Security.TlsServerHandshake(credentials, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory)).Apply(listen);
+                }
+            });
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = WireProtocol.MaxMessageSize;
+            grpc.MaxSendMessageSize = WireProtocol.MaxMessageSize;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton<WorkerRuntime>();
+
+        await using var app = builder.Build();
+        if (options.Credentials is not null)
+        {
+            app.Use(Security.TlsServerHandshake.MarkRequestAsync);
+        }
+
+        app.MapGrpcService<WorkerService>();
+        await app.StartAsync().ConfigureAwait(false);
+
+        var runtime = app.Services.GetRequiredService<WorkerRuntime>();
+        Context.ContextLog.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wool.Context");
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        runtime.Started(address);
+
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOnSignal(context, runtime, options));
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOnSignal(context, runtime, options));
+        if (options.ExitWithParent)
+        {
+            ParentWatch.Start(runtime);
+        }
+
+        address = Advertised(address, runtime.Logger);
+        if (options.InsecureNetwork)
+        {
+            WorkerLog.InsecureListen(runtime.Logger, address);
+        }
+
+        ILogger security = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
+        using IDisposable? rotation = options.Credentials?.Subscribe(
+            rotated =>
+            {
+                WorkerLog.CredentialsRotated(security);
+                runtime.Peers.Rotate(rotated);
+            },
+            failed => WorkerLog.CredentialsNotReloaded(security, failed.Message));
+        if (options.Credentials is { } tls)
+        {
+            WorkerLog.Tls(security, tls.ToString());
+        }
+
+        Discovery.IWorkerDiscovery? discovery = options.DiscoveryMode switch
+        {
+            "local" => new Discovery.LocalDiscovery(options.DiscoveryNamespace!),
+            "lan" => new Discovery.LanDiscovery(options.DiscoveryNamespace!),
+            _ => null,
+        };
+        await using DiscoveredPeers? discovered = discovery is null
+            ? null
+            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);
+
+        Console.Out.WriteLine(WireProtocol.ReadyLine + address);
+        Console.Out.Flush();
+
+        await runtime.Stopped.ConfigureAwait(false);
+        await app.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The address others should dial: a wildcard listen advertises this host's first routable IPv4 address.</summary>
+    private static string Advertised(string address, ILogger logger)
+    {
+        var uri = new Uri(address);
+        if (uri.Host is not ("0.0.0.0" or "[::]"))
+        {
+            return address;
+        }
+
+        var routable = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
+        if (routable is null)
+        {
+            WorkerLog.OnlyLoopback(logger);
+            return new UriBuilder(uri) { Host = "127.0.0.1" }.Uri.ToString();
+        }
+
+        return new UriBuilder(uri) { Host = routable.ToString() }.Uri.ToString();
+    }
+
+    private static void StopOnSignal(PosixSignalContext context, WorkerRuntime runtime, WorkerOptions options)
+    {
+        context.Cancel = true;
+        _ = runtime.StopAsync(options.DefaultGracePeriod);
+    }
+}

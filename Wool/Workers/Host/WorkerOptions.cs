@@ -1,0 +1,181 @@
+using System.Net;
+using Wool.Admission;
+
+namespace Wool.Workers.Host;
+
+/// <summary>A worker process's command line.</summary>
+internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, TimeSpan DefaultGracePeriod)
+{
+    /// <summary>The discovery namespace to publish in and find peers in (<c>--namespace</c>).</summary>
+    public string? DiscoveryNamespace { get; init; }
+
+    /// <summary><c>local</c> (this machine) or <c>lan</c> (mDNS); meaningful with a namespace.</summary>
+    public string DiscoveryMode { get; init; } = "none";
+
+    /// <summary>
+    /// <c>--insecure-listen-on-network</c>: listen on a non-loopback address without TLS. Anyone who
+    /// can reach the port can run code as this process; the worker logs a warning at start.
+    /// </summary>
+    public bool InsecureNetwork { get; init; }
+
+    /// <summary>The worker's TLS credentials (<c>--tls-authority</c>, <c>--tls-certificate</c>, <c>--tls-key</c>); null to serve without TLS, on loopback only.</summary>
+    public Security.WorkerCredentials? Credentials { get; init; }
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The only types the worker rebuilds from payloads (<c>--allow-type</c>, repeatable); null: any type.</summary>
+    public Serialization.TypeAllowList? AllowedTypes { get; init; }
+
+    /// <summary>A folder to load the application's assemblies from, besides the worker's own.</summary>
+    public string? Assemblies { get; init; }
+
+    /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
+    public IAdmissionPolicy? Admission { get; init; }
+
+    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent.";
+
+    public static WorkerOptions Parse(ReadOnlySpan<string> args)
+    {
+        var listen = new IPEndPoint(IPAddress.Loopback, 0);
+        bool exitWithParent = false;
+        bool insecureNetwork = false;
+        string discovery = "none";
+        string? @namespace = null;
+        string? assemblies = null;
+        string? admission = null;
+        string? authority = null, certificate = null, key = null, identity = null;
+        var callers = new List<string>();
+        bool oneWay = false;
+        var tags = new List<string>();
+        var allowed = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string value = i + 1 < args.Length ? args[i + 1] : "";
+            switch (args[i])
+            {
+                case "--listen" when value.Length > 0:
+                    listen = IPEndPoint.TryParse(value, out var endpoint)
+                        ? endpoint
+                        : throw new ArgumentException($"--listen expects an address and port such as 127.0.0.1:0, not '{value}'.");
+                    i++;
+                    break;
+                case "--tls-authority" when value.Length > 0:
+                    authority = value;
+                    i++;
+                    break;
+                case "--tls-certificate" when value.Length > 0:
+                    certificate = value;
+                    i++;
+                    break;
+                case "--tls-key" when value.Length > 0:
+                    key = value;
+                    i++;
+                    break;
+                case "--tls-worker-identity" when value.Length > 0:
+                    identity = value;
+                    i++;
+                    break;
+                case "--tls-caller-identity" when value.Length > 0:
+                    callers.Add(value);
+                    i++;
+                    break;
+                case "--tls-one-way":
+                    oneWay = true;
+                    break;
+                case "--insecure-listen-on-network":
+                    insecureNetwork = true;
+                    break;
+                case "--discovery" when value is "local" or "lan" or "none":
+                    discovery = value;
+                    i++;
+                    break;
+                case "--namespace" when value.Length > 0:
+                    @namespace = value;
+                    i++;
+                    break;
+                case "--tag" when value.Length > 0:
+                    tags.Add(value);
+                    i++;
+                    break;
+                case "--assemblies" when value.Length > 0:
+                    assemblies = Directory.Exists(value) ? Path.GetFullPath(value) : throw new ArgumentException($"--assemblies: the folder '{value}' does not exist.");
+                    i++;
+                    break;
+                case "--allow-type" when value.Length > 0:
+                    allowed.Add(value);
+                    i++;
+                    break;
+                case "--admission" when value.Length > 0:
+                    admission = value;
+                    i++;
+                    break;
+                case "--exit-with-parent":
+                    exitWithParent = true;
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown or incomplete worker option '{args[i]}'. {Usage}");
+            }
+        }
+
+        if (discovery != "none" && @namespace is null)
+        {
+            throw new ArgumentException($"--discovery {discovery} needs --namespace <name>: only pools and workers of the same namespace see each other.");
+        }
+
+        if (discovery == "none" && @namespace is not null)
+        {
+            throw new ArgumentException("--namespace is only meaningful with --discovery local.");
+        }
+
+        Security.WorkerCredentials? credentials = null;
+        if (authority is not null || certificate is not null || key is not null)
+        {
+            if (authority is null || certificate is null || key is null)
+            {
+                throw new ArgumentException("TLS needs all three of --tls-authority, --tls-certificate and --tls-key.");
+            }
+
+            credentials = Security.WorkerCredentials.FromPemFiles(authority, certificate, key, mutual: !oneWay, workerIdentity: identity, callerIdentities: callers);
+        }
+        else if (oneWay || identity is not null || callers.Count > 0)
+        {
+            throw new ArgumentException("--tls-one-way, --tls-worker-identity and --tls-caller-identity need --tls-authority, --tls-certificate and --tls-key.");
+        }
+
+        if (credentials is not null && insecureNetwork)
+        {
+            throw new ArgumentException("--insecure-listen-on-network contradicts the TLS options: with TLS the worker may listen on any address. Remove it.");
+        }
+
+        if (!IPAddress.IsLoopback(listen.Address) && !insecureNetwork && credentials is null)
+        {
+            throw new ArgumentException(
+                $"--listen {listen}: a worker executes code on request, so without TLS it listens on loopback only. " +
+                "Give it credentials (--tls-authority, --tls-certificate, --tls-key), or, on a trusted and isolated network only, add --insecure-listen-on-network.");
+        }
+
+        return new WorkerOptions(listen, exitWithParent, TimeSpan.FromSeconds(10))
+        {
+            DiscoveryNamespace = @namespace,
+            DiscoveryMode = discovery,
+            InsecureNetwork = insecureNetwork,
+            Credentials = credentials,
+            AllowedTypes = allowed.Count == 0 ? null : Serialization.TypeAllowList.Parse(allowed),
+            Tags = tags,
+            Assemblies = assemblies,
+            Admission = admission is null ? null : CreatePolicy(admission),
+        };
+    }
+
+    private static IAdmissionPolicy CreatePolicy(string typeName)
+    {
+        Type type = Type.GetType(typeName, throwOnError: false)
+            ?? throw new ArgumentException($"--admission: the type '{typeName}' cannot be loaded. Give its assembly-qualified name, and deploy its assembly with the worker.");
+        if (!typeof(IAdmissionPolicy).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new ArgumentException($"--admission: '{type.FullName}' must implement Wool.Workers.IAdmissionPolicy and have a public parameterless constructor.");
+        }
+
+        return (IAdmissionPolicy)Activator.CreateInstance(type)!;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// The entry point of a worker process: <c>dotnet exec [--runtimeconfig … --depsfile …] Wool.dll worker [options]</c>.
+/// A pool starts it with the calling application's own dependency graph, so the worker loads
+/// the same (woven) assemblies as the caller.
+/// </summary>
+internal static class WorkerProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "worker")
+        {
+            Console.Error.WriteLine("Wool.dll is a library; run it as a worker with: dotnet Wool.dll worker [--listen 127.0.0.1:0] [--exit-with-parent]");
+            return 2;
+        }
+
+        WorkerOptions options;
+        try
+        {
+            options = WorkerOptions.Parse(args.AsSpan(1));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        return await WorkerHost.RunAsync(options).ConfigureAwait(false);
+    }
+}

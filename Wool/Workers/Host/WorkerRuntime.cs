@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Wool.Admission;
+using Wool.Workers.Client;
+using Wool.Workers.Pool;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// The state of one worker process: calls in flight, the peers its routines dispatch nested
+/// calls to, and the stop sequence (refuse new calls at once, let in-flight calls finish for the
+/// grace period, cancel the rest, end every connection). Thread-safe.
+/// </summary>
+internal sealed class WorkerRuntime
+{
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _cancelCalls = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stopLock = new();
+    private Task? _stopping;
+    private int _inFlight;
+    private long _idleSince = Environment.TickCount64;
+    private volatile bool _refusing;
+
+    /// <param name="loggerFactory">The worker's logging.</param>
+    /// <param name="options">The worker's command line.</param>
+    /// <param name="dialer">How the worker reaches its peers; gRPC when null (tests pass an in-process one).</param>
+    public WorkerRuntime(ILoggerFactory loggerFactory, WorkerOptions options, IWorkerDialer? dialer = null)
+    {
+        _logger = loggerFactory.CreateLogger("Wool.Workers.Worker");
+        ILogger peersLogger = loggerFactory.CreateLogger("Wool.Workers.Peers");
+        Peers = new PeerPool(dialer ?? new GrpcDialer(peersLogger, WorkerChannels.DefaultKeepAlive), options.Credentials, peersLogger);
+        Admission = options.Admission;
+    }
+
+    /// <summary>The worker's admission policy, if it has one.</summary>
+    public IAdmissionPolicy? Admission { get; }
+
+    public ILogger Logger => _logger;
+
+    public WorkerStatus Status
+    {
+        get
+        {
+            int inFlight = InFlight;
+            TimeSpan idle = inFlight > 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref _idleSince));
+            return new WorkerStatus(inFlight, idle, _refusing);
+        }
+    }
+
+    /// <summary>The pool nested routine calls made on this worker go to.</summary>
+    public PeerPool Peers { get; }
+
+    /// <summary>Cancelled when the grace period of a stop is over: in-flight calls see their token cancelled.</summary>
+    public CancellationToken CallsCancelled => _cancelCalls.Token;
+
+    /// <summary>Cancelled when the worker ends its connections.</summary>
+    public CancellationToken Shutdown => _shutdown.Token;
+
+    public Task Stopped => _stopped.Task;
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public void Started(string address)
+    {
+        WorkerLog.Started(_logger, address, Environment.ProcessId);
+    }
+
+    /// <summary>Counts a call in; false when the worker is stopping and the call must be refused.</summary>
+    public bool TryEnter()
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (_refusing)
+        {
+            Exit();
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Exit()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            Volatile.Write(ref _idleSince, Environment.TickCount64);
+            if (_refusing)
+            {
+                _drained.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Starts the stop sequence once; later calls return the same task.</summary>
+    public Task StopAsync(TimeSpan grace)
+    {
+        lock (_stopLock)
+        {
+            return _stopping ??= StopCoreAsync(grace);
+        }
+    }
+
+    /// <summary>The process that spawned this worker is gone: nobody waits for results any more.</summary>
+    public void ParentGone()
+    {
+        WorkerLog.ParentGone(_logger);
+        _ = StopAsync(TimeSpan.Zero);
+        // The stop sequence is quick; this is the backstop that keeps the promise to exit.
+        _ = Task.Delay(TimeSpan.FromSeconds(3)).ContinueWith(_ => Environment.Exit(0), TaskScheduler.Default);
+    }
+
+    private async Task StopCoreAsync(TimeSpan grace)
+    {
+        _refusing = true;
+        if (InFlight == 0)
+        {
+            _drained.TrySetResult();
+        }
+
+        WorkerLog.Stopping(_logger, InFlight, grace.TotalMilliseconds);
+        try
+        {
+            await _drained.Task.WaitAsync(grace).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            WorkerLog.CancellingCalls(_logger, InFlight);
+            _cancelCalls.Cancel();
+            try
+            {
+                await _drained.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                WorkerLog.CallsIgnoredCancellation(_logger, InFlight);
+            }
+        }
+
+        _shutdown.Cancel();
+        await Peers.DisposeAsync().ConfigureAwait(false);
+        _stopped.TrySetResult();
+    }
+}

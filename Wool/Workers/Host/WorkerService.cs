@@ -1,0 +1,45 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers.Host;
+
+/// <summary>The gRPC face of a worker. Each <c>Connect</c> is one caller's call channel.</summary>
+internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory loggerFactory) : Worker.WorkerBase
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Wool.Workers.Worker");
+
+    public override Task Connect(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
+    {
+        string? version = context.RequestHeaders.GetValue(WireProtocol.VersionHeader);
+        if (version != WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new RpcException(new Status(
+                StatusCode.FailedPrecondition,
+                version is null
+                    ? $"The caller did not say which Wool protocol it speaks ('{WireProtocol.VersionHeader}' header); this worker speaks version {WireProtocol.Version}. Connect with a Wool pool of the same version."
+                    : $"The caller speaks Wool protocol {version}; this worker speaks version {WireProtocol.Version}. Run the same Wool version on callers and workers."));
+        }
+
+        return ServeAsync(requestStream, responseStream, context);
+    }
+
+    private async Task ServeAsync(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
+    {
+        // Headers first: they tell the caller that this worker accepted the connection (after TLS, when there is TLS).
+        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+        await new WorkerSession(runtime, _logger).RunAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task<StatusReply> Status(Ack request, ServerCallContext context)
+    {
+        WorkerStatus status = runtime.Status;
+        return Task.FromResult(new StatusReply { InFlight = status.InFlight, IdleMilliseconds = (long)status.IdleFor.TotalMilliseconds, Stopping = status.Stopping });
+    }
+
+    public override Task<Ack> Stop(StopRequest request, ServerCallContext context)
+    {
+        _ = runtime.StopAsync(TimeSpan.FromMilliseconds(Math.Max(0, request.GraceMilliseconds)));
+        return Task.FromResult(new Ack());
+    }
+}

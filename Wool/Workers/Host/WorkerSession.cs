@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Wool.Routines;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// Serves one caller's call channel: reads batches of frames in order and routes each to the call
+/// it concerns, starts the calls <see cref="CallAdmission"/> lets through, and writes replies as
+/// they are ready, batched. When the caller goes away, its calls are cancelled.
+/// </summary>
+internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
+{
+    private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<ulong, ServedCall> _calls = new();
+    private readonly CallAdmission _admission = new(runtime, logger);
+
+    public async Task RunAsync(IAsyncStreamReader<ClientBatch> requests, IServerStreamWriter<ServerBatch> responses, CancellationToken connectionAborted)
+    {
+        Task writer = WriteLoopAsync(responses);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted, runtime.Shutdown);
+        RpcException? malformed = null;
+        try
+        {
+            while (await requests.MoveNext(reading.Token).ConfigureAwait(false))
+            {
+                foreach (ClientFrame frame in requests.Current.Frames)
+                {
+                    Handle(frame);
+                }
+            }
+
+            WorkerLog.ConnectionEnded(logger, "the caller closed it");
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            WorkerLog.ConnectionEnded(logger, $"the caller sent a frame that cannot be decoded: {e.Message}");
+            malformed = new RpcException(new Status(StatusCode.InvalidArgument, $"This worker could not decode a frame the caller sent ({e.Message}); the connection is closed. Connect with a Wool pool of the same version."));
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or RpcException)
+        {
+            WorkerLog.ConnectionEnded(logger, runtime.Shutdown.IsCancellationRequested ? "the worker is stopping" : e.Message);
+        }
+
+        if (connectionAborted.IsCancellationRequested || malformed is not null)
+        {
+            // Nobody will read the replies: stop the work.
+            foreach (ServedCall call in _calls.Values)
+            {
+                call.Cancel();
+            }
+        }
+
+        _outbox.Writer.TryComplete();
+        await writer.ConfigureAwait(false);
+        if (malformed is not null)
+        {
+            throw malformed;
+        }
+    }
+
+    /// <summary>Queues a frame for the caller; dropped once the connection is closing.</summary>
+    internal void Send(ServerFrame frame) => _outbox.Writer.TryWrite(frame);
+
+    /// <summary>Stops routing frames to <paramref name="call"/> (it is ending).</summary>
+    internal void Forget(ServedCall call) => _calls.TryRemove(new KeyValuePair<ulong, ServedCall>(call.Id, call));
+
+    /// <summary>Ends <paramref name="call"/> with its terminal frame; the worker counts it out.</summary>
+    internal void Complete(ServedCall call, ServerFrame reply)
+    {
+        Forget(call);
+        Send(reply);
+        call.Dispose();
+        runtime.Exit();
+    }
+
+    private void Handle(ClientFrame frame)
+    {
+        ulong id = frame.Id;
+        switch (frame.KindCase)
+        {
+            case ClientFrame.KindOneofCase.Call:
+                Start(id, frame.Call, frame, streaming: false);
+                break;
+            case ClientFrame.KindOneofCase.OpenStream:
+                Start(id, frame.OpenStream, frame, streaming: true);
+                break;
+            case ClientFrame.KindOneofCase.Peers:
+                SetPeers(frame.Peers);
+                break;
+            case ClientFrame.KindOneofCase.Pull:
+                // Credit for a stream that already ended is normal with a prefetch window: ignore it.
+                if (_calls.TryGetValue(id, out ServedCall? pulled) && pulled is ServedStream stream)
+                {
+                    stream.Grant(frame.Pull, frame.Context.Count > 0 ? ContextFrames.Read(frame.Context) : null);
+                }
+
+                break;
+            case ClientFrame.KindOneofCase.Cancel:
+                if (_calls.TryGetValue(id, out ServedCall? cancelled))
+                {
+                    cancelled.Cancel();
+                }
+
+                break;
+            case ClientFrame.KindOneofCase.Close:
+                if (_calls.TryGetValue(id, out ServedCall? closed) && closed is ServedStream closing)
+                {
+                    closing.Close();
+                }
+                else
+                {
+                    Send(new ServerFrame { Id = id, Completed = true });
+                }
+
+                break;
+            case ClientFrame.KindOneofCase.ArgumentItem:
+                Answer(id, frame.ArgumentItem.Slot, RoutineReply.Value(frame.ArgumentItem.Value.Memory));
+                break;
+            case ClientFrame.KindOneofCase.ArgumentEnd:
+                Answer(id, frame.ArgumentEnd.Slot, frame.ArgumentEnd.Exception.IsEmpty ? RoutineReply.Completed : RoutineReply.Exception(frame.ArgumentEnd.Exception.Memory));
+                break;
+            default:
+                WorkerLog.UnknownFrame(logger, frame.KindCase.ToString(), id);
+                Reject(id, new Rejection { Reason = $"this worker does not understand frames of kind '{frame.KindCase}'" });
+                break;
+        }
+    }
+
+    private void Start(ulong id, Call call, ClientFrame frame, bool streaming)
+    {
+        if (_admission.Check(id, call) is { } refused)
+        {
+            Reject(id, refused);
+            return;
+        }
+
+        ServedCall served = streaming
+            ? new ServedStream(id, this, runtime.CallsCancelled, runtime.Peers)
+            : new ServedUnaryCall(id, this, runtime.CallsCancelled, runtime.Peers);
+        if (!_calls.TryAdd(id, served))
+        {
+            served.Dispose();
+            runtime.Exit();
+            Reject(id, new Rejection { Reason = "a call with this id is already in progress on this connection" });
+            return;
+        }
+
+        if (call.AcceptDeadlineUnixMs != 0)
+        {
+            Send(new ServerFrame { Id = id, Accepted = true });
+        }
+
+        RoutineRequest request = WireProtocol.ToRequest(call, frame);
+        if (served is ServedStream stream)
+        {
+            stream.Open(request);
+        }
+        else
+        {
+            ((ServedUnaryCall)served).Start(request);
+        }
+    }
+
+    private void SetPeers(PeerList list)
+    {
+        var peers = new List<WorkerInfo>(list.Peers.Count);
+        foreach (Peer peer in list.Peers)
+        {
+            if (!Uri.TryCreate(peer.Address, UriKind.Absolute, out Uri? address))
+            {
+                // A pool of this version never sends this; keep the peers the worker has.
+                WorkerLog.PeersIgnored(logger, peer.Address);
+                return;
+            }
+
+            peers.Add(new WorkerInfo(peer.Id, address, peer.ProcessId));
+        }
+
+        runtime.Peers.SetPeers(peers);
+        WorkerLog.PeersChanged(logger, peers.Count);
+    }
+
+    private void Answer(ulong id, uint slot, RoutineReply reply)
+    {
+        if (_calls.TryGetValue(id, out ServedCall? call))
+        {
+            call.Answer(slot, reply);
+        }
+    }
+
+    private void Reject(ulong id, Rejection rejection)
+    {
+        WorkerLog.CallRefused(logger, id, rejection.Reason);
+        Send(new ServerFrame { Id = id, Rejected = rejection });
+    }
+
+    private async Task WriteLoopAsync(IServerStreamWriter<ServerBatch> responses)
+    {
+        try
+        {
+            await FrameBatches.SendAllAsync(_outbox.Reader, static (ServerBatch batch) => batch.Frames, responses.WriteAsync).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
+        {
+            WorkerLog.ConnectionEnded(logger, $"replies could not be written: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Wool.Routines;
+
+
+namespace Wool.Workers.Pool;
+
+/// <summary>
+/// When a pool may dispatch: once the workers it spawns serve and, for its first calls, once it
+/// has its quorum of workers (a worker refused for failing authentication counts, so that a call
+/// fails at once, saying why, instead of waiting out the timeout for a worker that will never be
+/// usable). Thread-safe.
+/// </summary>
+internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTimeout, WorkerSet workers)
+{
+    private readonly TaskCompletionSource _quorumReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Whether calls may go straight to the workers.</summary>
+    public bool IsReady => started.IsCompletedSuccessfully && _quorumReached.Task.IsCompleted;
+
+    /// <summary>Notes the quorum once the pool has it; called whenever its workers change.</summary>
+    public void Check()
+    {
+        if (workers.Connections.Length + workers.Refused.Count >= quorum)
+        {
+            _quorumReached.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits until the pool is ready for <paramref name="request"/>, within the call's dispatch timeout if it has one.</summary>
+    /// <exception cref="NoWorkersAvailableException">The workers did not start in time, or the quorum was not reached.</exception>
+    public async Task WaitAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        if (!started.IsCompletedSuccessfully)
+        {
+            await WaitForStartAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!_quorumReached.Task.IsCompleted)
+        {
+            Check();
+            try
+            {
+                await _quorumReached.Task.WaitAsync(quorumTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new NoWorkersAvailableException(
+                    $"Routine '{request.RoutineName}' did not run: the pool waited {quorumTimeout.TotalSeconds:0.#} s for {quorum} worker(s) and has {workers.Connections.Length}.", []);
+            }
+        }
+    }
+
+    private async Task WaitForStartAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
+        if (request.DispatchTimeout is not { } timeout)
+        {
+            await started.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await started.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new NoWorkersAvailableException($"No worker is available to run routine '{request.RoutineName}': the pool's workers did not start within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", []);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Logging;
+using Wool.Workers.Client;
+
+namespace Wool.Workers.Pool;
+
+/// <summary>
+/// The worker processes a pool starts on this machine: spawned with the pool's options, connected
+/// (over TLS with the pool's credentials), told of each other as peers, then added to the pool's
+/// workers. They are the pool's to stop: <see cref="StopAsync"/> asks each to drain, then reaps
+/// every process, killing those that do not exit in time. Thread-safe.
+/// </summary>
+internal sealed class SpawnedWorkers
+{
+    private readonly WorkerPoolOptions _options;
+    private readonly WorkerSet _set;
+    private readonly IWorkerDialer _dialer;
+    private readonly ILogger _logger;
+    private readonly List<WorkerProcess> _processes = [];
+    private readonly List<WorkerConnection> _connections = [];
+
+    /// <summary>Starts <paramref name="count"/> workers in the background; <see cref="Started"/> says when they serve.</summary>
+    public SpawnedWorkers(int count, WorkerPoolOptions options, WorkerSet set, IWorkerDialer dialer, ILogger logger, CancellationToken cancellationToken)
+    {
+        _options = options;
+        _set = set;
+        _dialer = dialer;
+        _logger = logger;
+        // Started off the creator's flow: the pool is ambient there, and the start must not be.
+        Started = Task.Run(() => StartAsync(count, cancellationToken), CancellationToken.None);
+    }
+
+    /// <summary>Completes once every worker serves and takes calls; fails with what prevented one from starting.</summary>
+    public Task Started { get; }
+
+    /// <summary>
+    /// Asks every worker still connected to stop (refuse new calls, let in-flight calls finish for
+    /// <paramref name="grace"/>, cancel the rest), waits for the processes to exit, and kills those
+    /// that do not. A worker whose connection was lost has no call anyone waits for: it is ended at once.
+    /// </summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        try
+        {
+            await Started.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Reported to callers already; whatever did start is stopped below.
+        }
+
+        WorkerConnection[] connections;
+        lock (_connections)
+        {
+            connections = [.. _connections];
+        }
+
+        await Task.WhenAll(connections.Where(c => c.IsAlive).Select(c => StopOneAsync(c, grace))).ConfigureAwait(false);
+
+        WorkerProcess[] processes;
+        lock (_processes)
+        {
+            processes = [.. _processes];
+        }
+
+        var lost = connections.Where(c => !c.IsAlive).Select(c => c.Worker.ProcessId).ToHashSet();
+        await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(lost.Contains(p.Info.ProcessId) ? TimeSpan.Zero : grace + TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
+        await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+    }
+
+    private static async Task StopOneAsync(WorkerConnection connection, TimeSpan grace)
+    {
+        try
+        {
+            await connection.StopWorkerAsync(grace, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // The worker closes the connection once its calls have drained or been cancelled.
+            await connection.Closed.WaitAsync(grace + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A worker that cannot be asked politely is killed when it does not exit in time.
+        }
+    }
+
+    private async Task StartAsync(int count, CancellationToken cancellationToken)
+    {
+        Task<WorkerProcess>[]? starting = null;
+        try
+        {
+            var launch = WorkerLaunch.ForThisApplication() with { WorkerArguments = WorkerArguments(_options) };
+            ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
+            starting = [.. Enumerable.Range(0, count).Select(_ => WorkerProcess.StartAsync(launch, outputLogger, _options.StartTimeout, cancellationToken))];
+            WorkerChannels.WarmUp();
+            await Task.WhenAll(starting).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            PoolLog.PoolStartFailed(_logger, e.Message);
+            throw;
+        }
+        finally
+        {
+            // Whatever started is owned by the pool, so that disposal ends it even after a failure.
+            lock (_processes)
+            {
+                _processes.AddRange((starting ?? []).Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+            }
+        }
+
+        var workers = starting.Select(t => t.Result.Info).ToList();
+        var connections = workers.Select(worker => new WorkerConnection(worker, _dialer, _logger, _options.Credentials?.Current)).ToList();
+        lock (_connections)
+        {
+            _connections.AddRange(connections);
+        }
+
+        // A worker of this pool that fails the handshake (its certificate lacks the worker identity,
+        // say) fails the pool's start with the WorkerAuthenticationException.
+        await Task.WhenAll(connections.Select(c => c.Established)).ConfigureAwait(false);
+
+        foreach (WorkerConnection connection in connections)
+        {
+            connection.SetPeers(workers);
+        }
+
+        foreach (WorkerConnection connection in connections)
+        {
+            _set.Add(connection);
+        }
+    }
+
+    /// <summary>The worker options that carry the pool's: admission policy, credentials, allowed types.</summary>
+    private static string[] WorkerArguments(WorkerPoolOptions options) =>
+    [
+        .. options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : Array.Empty<string>(),
+        .. options.Credentials?.ToWorkerArguments() ?? [],
+        .. options.AllowedTypes.SelectMany(allowed => new[] { "--allow-type", allowed }),
+    ];
+}

@@ -1,0 +1,163 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using Wool.LoadBalancing;
+using Wool.Routines;
+using Wool.Security;
+using Wool.Workers.Client;
+
+namespace Wool.Workers.Pool;
+
+/// <summary>
+/// The connections a pool dispatches to, in round-robin order starting from a random worker.
+/// A lost connection leaves the set at once; a call that a worker refused before running it
+/// (transiently) goes to the next worker; a call a worker accepted is never sent again. Thread-safe.
+/// </summary>
+internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposable
+{
+    private readonly ILoadBalancer _balancer = balancer ?? new RoundRobinLoadBalancer();
+    private ImmutableArray<WorkerConnection> _connections = [];
+    private ImmutableDictionary<string, RefusedWorker> _refused = ImmutableDictionary<string, RefusedWorker>.Empty;
+    private volatile CredentialSet? _credentials;
+
+    public ImmutableArray<WorkerConnection> Connections => _connections;
+
+    /// <summary>Workers that were skipped because they failed TLS authentication, by worker id.</summary>
+    public ImmutableDictionary<string, RefusedWorker> Refused => _refused;
+
+    /// <summary>
+    /// Waits for <paramref name="connection"/>'s handshake. Returns whether the worker may be used;
+    /// one that failed authentication is logged and remembered as refused.
+    /// </summary>
+    public async Task<bool> VerifyAsync(WorkerConnection connection, ILogger logger)
+    {
+        try
+        {
+            await connection.Established.ConfigureAwait(false);
+            return true;
+        }
+        catch (WorkerAuthenticationException e)
+        {
+            PoolLog.WorkerRefused(logger, connection.Worker.ToString(), e.Message);
+            var refused = new RefusedWorker(connection.Worker, e);
+            ImmutableInterlocked.AddOrUpdate(ref _refused, connection.Worker.Id, refused, (_, _) => refused);
+            return false;
+        }
+        catch (Exception)
+        {
+            // Lost before it answered: its Lost event has taken it out already.
+            return false;
+        }
+    }
+
+    /// <summary>Forgets a refused worker (it left discovery, or may be tried again).</summary>
+    public void Forget(string workerId) => ImmutableInterlocked.TryRemove(ref _refused, workerId, out _);
+
+    /// <summary>
+    /// Moves every connection to rotated credentials; calls in flight finish where they are. A
+    /// connection added later with an older generation (it was connecting meanwhile) moves too.
+    /// </summary>
+    public void Rotate(CredentialSet credentials)
+    {
+        _credentials = credentials;
+        foreach (WorkerConnection connection in _connections)
+        {
+            connection.Rotate(credentials);
+        }
+    }
+
+    public void Add(WorkerConnection connection)
+    {
+        connection.Lost += (lost, _) => Remove(lost);
+        ImmutableInterlocked.Update(ref _connections, static (all, added) => all.Add(added), connection);
+        if (!connection.IsAlive)
+        {
+            Remove(connection);
+        }
+        else if (_credentials is { } latest && connection.Credentials is { } used && !ReferenceEquals(latest, used))
+        {
+            connection.Rotate(latest);
+        }
+    }
+
+    public bool Remove(WorkerConnection connection)
+        => ImmutableInterlocked.Update(ref _connections, static (all, removed) => all.Remove(removed), connection);
+
+    /// <summary>Runs a single-result call on the first worker that takes it.</summary>
+    public ValueTask<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
+        => DispatchAsync(request, cancellationToken, static (connection, request, cancellationToken) => new ValueTask<RoutineReply>(connection.InvokeAsync(request, cancellationToken)));
+
+    /// <summary>Opens a stream that binds, at its first pull, to the first worker that takes it.</summary>
+    public IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken)
+        => new FailoverRoutineStream(this, request, cancellationToken);
+
+    /// <summary>
+    /// The one failover loop, for calls and streams alike: tries the workers in the balancer's order
+    /// until one takes the call. A worker that refused it before it ran is skipped (and evicted when
+    /// at fault, see <see cref="DispatchFailures"/>); anything else, including a failure after a
+    /// worker accepted the call, reaches the caller and is never sent again (at-most-once).
+    /// </summary>
+    /// <exception cref="NoWorkersAvailableException">No worker took the call; it did not run.</exception>
+    public async ValueTask<T> DispatchAsync<T>(RoutineRequest request, CancellationToken cancellationToken, Func<WorkerConnection, RoutineRequest, CancellationToken, ValueTask<T>> attempt)
+    {
+        List<Exception>? failures = null;
+        foreach (WorkerConnection connection in Order(_connections))
+        {
+            try
+            {
+                return await attempt(connection, request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CallRejectedException e)
+            {
+                (failures ??= []).Add(e);
+                if (DispatchFailures.Classify(e) == DispatchFailure.Evict)
+                {
+                    Remove(connection);
+                }
+            }
+        }
+
+        throw NoneAccepted(request, failures);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ImmutableArray<WorkerConnection> all = ImmutableInterlocked.InterlockedExchange(ref _connections, []);
+        await Task.WhenAll(all.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+    }
+
+    private IEnumerable<WorkerConnection> Order(ImmutableArray<WorkerConnection> candidates)
+    {
+        if (_balancer is RoundRobinLoadBalancer roundRobin)
+        {
+            // The default balancer's order, without building a list per call.
+            int start = roundRobin.Start(candidates.Length);
+            for (int i = 0; i < candidates.Length; i++)
+            {
+                yield return candidates[(start + i) % candidates.Length];
+            }
+
+            yield break;
+        }
+
+        var byId = candidates.ToDictionary(c => c.Worker.Id);
+        foreach (WorkerInfo worker in _balancer.Order([.. candidates.Select(c => c.Worker)]))
+        {
+            if (byId.TryGetValue(worker.Id, out WorkerConnection? connection))
+            {
+                yield return connection;
+            }
+        }
+    }
+
+    /// <summary>Why no worker took the call: what each tried worker answered, and the workers skipped for failing authentication.</summary>
+    private NoWorkersAvailableException NoneAccepted(RoutineRequest request, List<Exception>? failures)
+    {
+        ImmutableDictionary<string, RefusedWorker> refused = _refused;
+        IEnumerable<Exception> all = (failures ?? []).Concat(refused.Values.Select(r => r.Reason));
+        Exception? cause = all.SelectMany(e => e.Causes()).OfType<WorkerAuthenticationException>().FirstOrDefault();
+        string message = failures is null or []
+            ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker{(refused.IsEmpty ? "" : $" it may use; {refused.Count} failed TLS authentication")}."
+            : $"No worker accepted routine '{request.RoutineName}'; it did not run.";
+        return new NoWorkersAvailableException(message, [.. all.Select(e => e.Message)], cause);
+    }
+}

@@ -1,0 +1,106 @@
+using Google.Protobuf;
+using Wool.Routines;
+
+namespace Wool.Workers.Protocol;
+
+/// <summary>The protocol version and the mapping between Wool's call model and protobuf frames.</summary>
+internal static class WireProtocol
+{
+    /// <summary>The version this build speaks (see <see cref="WireVersion"/>).</summary>
+    public const uint Version = WireVersion.Current;
+
+    /// <summary>How many routines a connection may number (<c>routine_ref</c>); later ones are named in full on every call.</summary>
+    public const int MaxRoutineRefs = 4096;
+
+    /// <summary>Largest message either end accepts or sends (a batch of frames).</summary>
+    public const int MaxMessageSize = 64 * 1024 * 1024;
+
+    /// <summary>Request header of the call channel that carries the caller's protocol version.</summary>
+    public const string VersionHeader = "wool-protocol";
+
+    /// <summary>The line a worker prints on stdout once it serves: <c>WOOL-WORKER-READY &lt;address&gt;</c>.</summary>
+    public const string ReadyLine = "WOOL-WORKER-READY ";
+
+    /// <param name="request">The call.</param>
+    /// <param name="acceptDeadline">When the worker must have taken the call (a dispatch timeout).</param>
+    /// <param name="routineRef">The connection's number for the routine (0: none).</param>
+    /// <param name="named">Whether to name the routine in full (always, without a number; once per number otherwise).</param>
+    private static Call ToCall(RoutineRequest request, DateTimeOffset? acceptDeadline = null, uint routineRef = 0, bool named = true)
+    {
+        var call = new Call
+        {
+            Protocol = Version,
+            RoutineRef = routineRef,
+            Payload = UnsafeByteOperations.UnsafeWrap(request.Payload),
+        };
+        if (named || routineRef == 0)
+        {
+            call.Assembly = request.AssemblyName;
+            call.Routine = request.RoutineId;
+            call.ModuleVersionId = UnsafeByteOperations.UnsafeWrap(request.ModuleVersionId.ToByteArray());
+            if (request.TypeArguments is { } typeArguments)
+            {
+                call.TypeArguments.AddRange(typeArguments);
+            }
+        }
+
+        if (acceptDeadline is { } deadline)
+        {
+            call.AcceptDeadlineUnixMs = deadline.ToUnixTimeMilliseconds();
+        }
+
+        return call;
+    }
+
+    /// <summary>A frame carrying a call (or an opened stream) and the caller's context values.</summary>
+    public static ClientFrame ToFrame(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? acceptDeadline = null, uint routineRef = 0, bool named = true)
+    {
+        var frame = new ClientFrame { Id = id };
+        Call call = ToCall(request, acceptDeadline, routineRef, named);
+        if (streaming)
+        {
+            frame.OpenStream = call;
+        }
+        else
+        {
+            frame.Call = call;
+        }
+
+        ContextFrames.Write(frame.Context, request.Context);
+        return frame;
+    }
+
+    public static RoutineRequest ToRequest(Call call, ClientFrame frame)
+    {
+        Guid moduleVersionId = call.ModuleVersionId.Length == 16 ? new Guid(call.ModuleVersionId.Span) : Guid.Empty;
+        string[]? typeArguments = call.TypeArguments.Count == 0 ? null : [.. call.TypeArguments];
+        return new RoutineRequest(call.Assembly, call.Routine, moduleVersionId, typeArguments, call.Payload.Memory, ContextFrames.Read(frame.Context));
+    }
+
+    public static ServerFrame ToFrame(ulong id, RoutineReply reply)
+    {
+        var frame = new ServerFrame { Id = id };
+        switch (reply.Kind)
+        {
+            case RoutineReplyKind.Value:
+                frame.Value = UnsafeByteOperations.UnsafeWrap(reply.Payload);
+                break;
+            case RoutineReplyKind.Exception:
+                frame.Exception = UnsafeByteOperations.UnsafeWrap(reply.Payload);
+                break;
+            default:
+                frame.Completed = true;
+                break;
+        }
+
+        return frame;
+    }
+
+    /// <summary>The reply a frame carries, or null for a rejection (handled by the caller of this method).</summary>
+    public static RoutineReply ToReply(ServerFrame frame) => frame.KindCase switch
+    {
+        ServerFrame.KindOneofCase.Value => RoutineReply.Value(frame.Value.Memory),
+        ServerFrame.KindOneofCase.Exception => RoutineReply.Exception(frame.Exception.Memory),
+        _ => RoutineReply.Completed,
+    };
+}
