@@ -9,6 +9,17 @@ public sealed class ParentDeathTests
 {
     [TestMethod]
     public async Task ParentProcess_KilledWithSigkill_WorkersExitWithinFiveSeconds()
+        => await KillParentAndWatchWorkersAsync(stopOneWorker: false);
+
+    [TestMethod]
+    public async Task ParentProcess_KilledWhileAWorkerIsStopped_StoppedWorkerExitsToo()
+        => await KillParentAndWatchWorkersAsync(stopOneWorker: true);
+
+    /// <summary>
+    /// Starts a parent with two workers, optionally freezes one (SIGSTOP: it cannot read its stdin
+    /// or run any code), kills the parent with SIGKILL, and expects both workers gone within 5 s.
+    /// </summary>
+    private static async Task KillParentAndWatchWorkersAsync(bool stopOneWorker)
     {
         string parentAssembly = Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -26,6 +37,10 @@ public sealed class ParentDeathTests
             workers = [.. line.Split(',').Select(int.Parse)];
             Assert.HasCount(2, workers);
             Assert.IsTrue(workers.All(w => !WorkerFailureTests.HasExited(w)));
+            if (stopOneWorker)
+            {
+                Signal("STOP", workers[0]);
+            }
         }
         finally
         {
@@ -41,5 +56,12 @@ public sealed class ParentDeathTests
 
         Assert.IsTrue(workers.All(WorkerFailureTests.HasExited), "Workers outlived their killed parent.");
         Assert.IsLessThan(5_000, watch.ElapsedMilliseconds, "Workers must exit within 5 seconds of their parent's death.");
+    }
+
+    private static void Signal(string signal, int processId)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {processId}");
+        kill.WaitForExit(Timeouts.Default);
+        Assert.AreEqual(0, kill.ExitCode, $"kill -{signal} {processId} failed.");
     }
 }

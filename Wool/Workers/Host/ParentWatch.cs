@@ -1,12 +1,40 @@
+using System.Runtime.InteropServices;
+
 namespace Wool.Workers.Host;
 
 /// <summary>
-/// Ends a pool-spawned worker when the pool's process is gone, however it died (even SIGKILL):
-/// the pool holds the write end of the worker's stdin, which the kernel closes with the pool's
-/// process, so the worker reads end-of-file.
+/// Ends a pool-spawned worker when the pool's process is gone, however it died, in two ways:
+/// the kernel kills the worker when its parent dies (<c>PR_SET_PDEATHSIG</c>, Linux), which works
+/// even while the worker is stopped (SIGSTOP) or hung; and the worker watches its stdin, whose
+/// write end the pool holds, so it reads end-of-file when the pool's process is gone (every OS).
 /// </summary>
-internal static class ParentWatch
+internal static partial class ParentWatch
 {
+    private const int PrSetPdeathsig = 1;
+    private const int Sigkill = 9;
+
+    /// <summary>
+    /// Asks the kernel to kill this process when its parent dies. Returns false when the parent is
+    /// already gone (it died before the request was made): the caller must exit.
+    /// </summary>
+    /// <param name="parentProcessId">The pool's process id, as the pool passed it; null to skip the check.</param>
+    public static bool BindToParent(int? parentProcessId)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        if (Prctl(PrSetPdeathsig, Sigkill, 0, 0, 0) != 0)
+        {
+            // Unsupported here (a sandbox may refuse it): the stdin watch still ends the worker.
+            return true;
+        }
+
+        return parentProcessId is not { } expected || GetParentProcessId() == expected;
+    }
+
+    /// <summary>Stops the worker when its stdin reaches end-of-file (the pool's process is gone).</summary>
     public static void Start(WorkerRuntime runtime)
     {
         var thread = new Thread(() =>
@@ -31,4 +59,10 @@ internal static class ParentWatch
         };
         thread.Start();
     }
+
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    private static partial int Prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    private static partial int GetParentProcessId();
 }

@@ -6,6 +6,9 @@ namespace Wool.Workers.Host;
 /// <summary>A worker process's command line.</summary>
 internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, TimeSpan DefaultGracePeriod)
 {
+    /// <summary>The pool's process id (<c>--parent-pid</c>), to tell whether it died before this worker bound itself to it.</summary>
+    public int? ParentProcessId { get; init; }
+
     /// <summary>The discovery namespace to publish in and find peers in (<c>--namespace</c>).</summary>
     public string? DiscoveryNamespace { get; init; }
 
@@ -32,12 +35,13 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
-    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent.";
+    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent [--parent-pid <pid>].";
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
     {
         var listen = new IPEndPoint(IPAddress.Loopback, 0);
         bool exitWithParent = false;
+        int? parentProcessId = null;
         bool insecureNetwork = false;
         string discovery = "none";
         string? @namespace = null;
@@ -112,6 +116,10 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
                 case "--exit-with-parent":
                     exitWithParent = true;
                     break;
+                case "--parent-pid" when int.TryParse(value, out int parent):
+                    parentProcessId = parent;
+                    i++;
+                    break;
                 default:
                     throw new ArgumentException($"Unknown or incomplete worker option '{args[i]}'. {Usage}");
             }
@@ -156,6 +164,7 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
 
         return new WorkerOptions(listen, exitWithParent, TimeSpan.FromSeconds(10))
         {
+            ParentProcessId = parentProcessId,
             DiscoveryNamespace = @namespace,
             DiscoveryMode = discovery,
             InsecureNetwork = insecureNetwork,

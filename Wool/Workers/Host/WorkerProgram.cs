@@ -26,6 +26,12 @@ internal static class WorkerProgram
             return 2;
         }
 
+        if (options.ExitWithParent && !ParentWatch.BindToParent(options.ParentProcessId))
+        {
+            // The pool died while this worker was starting: nobody will call it.
+            return 0;
+        }
+
         return await WorkerHost.RunAsync(options).ConfigureAwait(false);
     }
 }

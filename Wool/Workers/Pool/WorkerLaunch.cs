@@ -72,6 +72,8 @@ internal sealed record WorkerLaunch(string Host, string WoolAssembly, string? Ru
         start.ArgumentList.Add(WoolAssembly);
         start.ArgumentList.Add("worker");
         start.ArgumentList.Add("--exit-with-parent");
+        start.ArgumentList.Add("--parent-pid");
+        start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (string argument in WorkerArguments)
         {
             start.ArgumentList.Add(argument);

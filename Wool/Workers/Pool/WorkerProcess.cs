@@ -32,8 +32,7 @@ internal sealed class WorkerProcess
     public static async Task<WorkerProcess> StartAsync(WorkerLaunch launch, ILogger? logger, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
-        var process = Process.Start(launch.CreateStartInfo())
-            ?? throw new WoolException($"The worker process '{launch.Host}' could not be started.");
+        Process process = await WorkerSpawner.StartAsync(launch.CreateStartInfo()).ConfigureAwait(false);
         var stderrTail = new ConcurrentQueue<string>();
         _ = PumpAsync(process.StandardError, process.Id, logger, isError: true, stderrTail);
 
