@@ -134,21 +134,31 @@ public sealed class WorkerPool : RoutinePool
     {
         _rotation?.Dispose();
         await _disposing.CancelAsync().ConfigureAwait(false);
-
-        // The workers the pool spawned are stopped first, with the grace period; discovered workers
-        // serve others and are only let go of, once the spawned ones have drained.
-        if (_spawned is not null)
+        try
         {
-            await _spawned.StopAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
-        }
+            // No worker is admitted from now on. The workers the pool spawned are stopped, with the
+            // grace period; discovered workers serve others and are only let go of, once the
+            // spawned ones have drained, so their calls in flight have the grace period too.
+            if (_discovered is not null)
+            {
+                await _discovered.StopFollowingAsync().ConfigureAwait(false);
+            }
 
-        if (_discovered is not null)
+            if (_spawned is not null)
+            {
+                await _spawned.StopAsync(_options.ShutdownGracePeriod).ConfigureAwait(false);
+            }
+        }
+        finally
         {
-            await _discovered.DisposeAsync().ConfigureAwait(false);
-        }
+            if (_discovered is not null)
+            {
+                await _discovered.DisposeAsync().ConfigureAwait(false);
+            }
 
-        await _workers.DisposeAsync().ConfigureAwait(false);
-        _disposing.Dispose();
+            await _workers.DisposeAsync().ConfigureAwait(false);
+            _disposing.Dispose();
+        }
     }
 
     private async ValueTask<RoutineReply> InvokeWhenReadyAsync(RoutineRequest request, CancellationToken cancellationToken)

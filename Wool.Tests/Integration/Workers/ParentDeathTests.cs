@@ -54,7 +54,14 @@ public sealed class ParentDeathTests
             await Task.Delay(50);
         }
 
-        Assert.IsTrue(workers.All(WorkerFailureTests.HasExited), "Workers outlived their killed parent.");
+        int[] survivors = [.. workers.Where(w => !WorkerFailureTests.HasExited(w))];
+        foreach (int survivor in survivors)
+        {
+            // Reaped here so that a failure leaves nothing behind.
+            Signal("KILL", survivor);
+        }
+
+        Assert.IsEmpty(survivors, "Workers outlived their killed parent.");
         Assert.IsLessThan(5_000, watch.ElapsedMilliseconds, "Workers must exit within 5 seconds of their parent's death.");
     }
 

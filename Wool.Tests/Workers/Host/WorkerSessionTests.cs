@@ -242,6 +242,23 @@ public sealed class WorkerSessionTests
     }
 
     [TestMethod]
+    public async Task Stop_StreamWaitingForCredit_EndsAtTheEndOfTheGraceAfterItsFinally()
+    {
+        await using var worker = new InMemoryWorker();
+        using var session = new RawSession(worker);
+        string key = Guid.NewGuid().ToString("N");
+        await session.SendAsync(WireProtocol.ToFrame(1, TestRunner.CaptureStream(() => InMemoryRoutines.Counted(key, 100)), streaming: true), new ClientFrame { Id = 1, Pull = 1 });
+        Assert.AreEqual(ServerFrame.KindOneofCase.Value, (await session.ReadAsync()).KindCase);
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+
+        await worker.Runtime.StopAsync(TimeSpan.FromMilliseconds(100)).WaitAsync(Timeouts.Default);
+
+        Assert.IsLessThan(4_000, stopping.ElapsedMilliseconds, "A stream nobody pulls must not hold a stopping worker for the 5 s cancellation wait.");
+        Assert.IsTrue(InMemoryRoutines.Finished.ContainsKey(key), "The iterator's finally block must run when the worker stops.");
+        Assert.AreEqual(ServerFrame.KindOneofCase.Exception, (await session.ReadAsync()).KindCase);
+    }
+
+    [TestMethod]
     public async Task Stream_PullCarriesNewContext_LaterStepsSeeIt()
     {
         await using var worker = new InMemoryWorker();

@@ -51,6 +51,24 @@ public sealed class WorkerRosterTests
     }
 
     [TestMethod]
+    public async Task Evicted_WorkerAtFault_FreesItsPlaceForTheNextWaitingWorker()
+    {
+        await using var faulty = new InMemoryWorker(admission: new ThrowingPolicy());
+        await using var good = new InMemoryWorker();
+        await using var set = new WorkerSet();
+        await using var roster = new WorkerRoster(set, Dialer(faulty, good), NullLogger.Instance, credentials: null, lease: 1, useWhileConnecting: false);
+        roster.Apply(new DiscoveryEvent(DiscoveryEventKind.Added, faulty.Info));
+        roster.Apply(new DiscoveryEvent(DiscoveryEventKind.Added, good.Info));
+        await Eventually.WaitUntilAsync(() => set.Connections.Length == 1);
+        TestRunner.Use(new TestRunner(set.InvokeAsync, set.OpenStream));
+
+        await Assert.ThrowsAsync<NoWorkersAvailableException>(() => InMemoryRoutines.Add(1, 1).WaitAsync(Timeouts.Default));
+        await Eventually.WaitUntilAsync(() => set.Connections.Any(c => c.Worker.Id == good.Info.Id));
+
+        Assert.AreEqual(2, await InMemoryRoutines.Add(1, 1).WaitAsync(Timeouts.Default));
+    }
+
+    [TestMethod]
     public async Task Replace_PeerNoLongerListed_IsLetGo()
     {
         await using var a = new InMemoryWorker();
@@ -80,6 +98,11 @@ public sealed class WorkerRosterTests
 
         Assert.AreEqual(5, await InMemoryRoutines.AddOnPeer(2, 3).WaitAsync(Timeouts.Default));
         Assert.AreEqual(1, dialer.Dials, "The nested call must have been dialled from the caller's worker to its peer.");
+    }
+
+    private sealed class ThrowingPolicy : Wool.Admission.IAdmissionPolicy
+    {
+        public bool Admit(Wool.Admission.AdmissionRequest request) => throw new InvalidOperationException("policy bug");
     }
 
     private static InMemoryDialer Dialer(params InMemoryWorker[] workers)

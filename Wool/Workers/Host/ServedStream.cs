@@ -16,14 +16,18 @@ internal sealed class ServedStream : ServedCall
     private readonly Lock _gate = new();
     private IRoutineStream? _stream;
     private ContextValues _context = ContextValues.Empty;
+    private readonly CancellationToken _stopToken;
+    private CancellationTokenRegistration _stopping;
     private long _credit;
     private bool _pumping;
+    private bool _cancelled;
     private volatile bool _closing;
 
     public ServedStream(ulong id, WorkerSession session, CancellationToken stopToken, RoutinePool peers)
         : base(id, session, stopToken)
     {
         _peers = peers;
+        _stopToken = stopToken;
     }
 
     /// <summary>Opens the routine's iterator. No user code runs yet: the iterator starts at the first grant.</summary>
@@ -31,6 +35,8 @@ internal sealed class ServedStream : ServedCall
     {
         _context = request.Context;
         _stream = RoutineExecutor.OpenStream(request, Token, this);
+        // The end of a stop's grace cancels every call; a stream waiting for credit must hear it too.
+        _stopping = _stopToken.UnsafeRegister(static s => ((ServedStream)s!).Cancel(), this);
     }
 
     /// <summary>
@@ -71,9 +77,10 @@ internal sealed class ServedStream : ServedCall
         base.Cancel();
         lock (_gate)
         {
+            _cancelled = true;
             if (_pumping || _closing)
             {
-                // A running step sees the token; a closing stream ends anyway.
+                // A running step sees the token, and the pump ends the stream if it runs out of credit; a closing stream ends anyway.
                 return;
             }
 
@@ -81,7 +88,7 @@ internal sealed class ServedStream : ServedCall
             _closing = true;
         }
 
-        RunDetached(() => FinishAsync(RoutineReply.Exception(WoolSerializer.SerializeException(new OperationCanceledException(Token)))));
+        RunDetached(() => FinishAsync(Cancelled()));
     }
 
     /// <summary>The caller closed the stream early: it ends after the current step (its finally blocks run here).</summary>
@@ -108,6 +115,7 @@ internal sealed class ServedStream : ServedCall
         RoutinePool.UseInThisFlow(_peers);
         long granted = 0;
         ContextValues? applied = null;
+        bool cancelled = false;
         while (!_closing)
         {
             ContextValues context;
@@ -124,8 +132,16 @@ internal sealed class ServedStream : ServedCall
 
                     if (_credit == 0)
                     {
-                        _pumping = false;
-                        return;
+                        if (!_cancelled)
+                        {
+                            _pumping = false;
+                            return;
+                        }
+
+                        // Cancelled while a step ran: nothing would pull this stream again.
+                        _closing = true;
+                        cancelled = true;
+                        break;
                     }
 
                     granted = _credit;
@@ -154,8 +170,10 @@ internal sealed class ServedStream : ServedCall
             Session.Send(Protocol.WireProtocol.ToFrame(Id, reply));
         }
 
-        await FinishAsync(RoutineReply.Completed).ConfigureAwait(false);
+        await FinishAsync(cancelled ? Cancelled() : RoutineReply.Completed).ConfigureAwait(false);
     }
+
+    private RoutineReply Cancelled() => RoutineReply.Exception(WoolSerializer.SerializeException(new OperationCanceledException(Token)));
 
     /// <summary>
     /// Ends the stream: disposes the iterator here, so its finally blocks run on this worker, then
@@ -169,11 +187,19 @@ internal sealed class ServedStream : ServedCall
         {
             await _stream!.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (reply.Kind == RoutineReplyKind.Completed)
+        catch (Exception e)
         {
-            reply = RoutineReply.Exception(WoolSerializer.SerializeException(e));
-        }
+            if (reply.Kind == RoutineReplyKind.Completed)
+            {
+                reply = RoutineReply.Exception(WoolSerializer.SerializeException(e));
+            }
 
-        Complete(reply);
+            // Otherwise the stream already ends with an exception, which the caller receives.
+        }
+        finally
+        {
+            _stopping.Dispose();
+            Complete(reply);
+        }
     }
 }

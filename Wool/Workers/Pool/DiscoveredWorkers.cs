@@ -35,12 +35,32 @@ internal sealed class DiscoveredWorkers : IAsyncDisposable
     /// <summary>Dials again the workers refused for failing authentication (the pool's credentials rotated).</summary>
     public void RetryRefused() => _roster.RetryRefused();
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops following discovery: no worker is admitted from now on; those admitted keep serving.</summary>
+    public async Task StopFollowingAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _following.ConfigureAwait(false);
-        await _roster.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
+        try
+        {
+            await _following.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A discovery backend that failed: the pool is going away either way.
+        }
+    }
+
+    /// <summary>Stops following discovery and lets go of every discovered worker.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopFollowingAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await _roster.DisposeAsync().ConfigureAwait(false);
+            _stop.Dispose();
+        }
     }
 
     private void Apply(DiscoveryEvent change)

@@ -24,8 +24,10 @@ internal static class DiscoveryFeed
                 apply(change);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
+            // Cancelled by its owner, or a backend that gave up: either way it ends here, and the
+            // workers already known stay in use.
         }
     }
 }

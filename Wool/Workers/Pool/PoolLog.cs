@@ -31,4 +31,7 @@ internal static partial class PoolLog
 
     [LoggerMessage(EventId = 17, EventName = "PeersNotUpdated", Level = LogLevel.Warning, Message = "Could not update the connections to this worker's peers: {Reason}")]
     public static partial void PeersNotUpdated(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 113, EventName = "WorkerNotDialled", Level = LogLevel.Warning, Message = "Could not dial {Worker}: {Reason}")]
+    public static partial void WorkerNotDialled(ILogger logger, string worker, string reason);
 }

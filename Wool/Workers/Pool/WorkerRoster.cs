@@ -43,6 +43,8 @@ internal sealed class WorkerRoster : IAsyncDisposable
         _credentials = credentials;
         _lease = lease;
         _useWhileConnecting = useWhileConnecting;
+        // A worker evicted for a fault frees its place for a waiting one.
+        _set.Evicted += evicted => Release(evicted.Worker.Id, evicted);
     }
 
     /// <summary>Raised when a worker's admission ended: it takes calls, or it was refused or lost first.</summary>
@@ -117,11 +119,14 @@ internal sealed class WorkerRoster : IAsyncDisposable
         foreach (RefusedWorker refused in _set.Refused.Values)
         {
             _set.Forget(refused.Worker.Id);
-            // Its failed connection may not be released yet: a new one replaces it.
-            Release(refused.Worker.Id);
             lock (_lock)
             {
-                _waiting[refused.Worker.Id] = refused.Worker;
+                // A refused worker's connection was let go when it was refused; one connected
+                // since (its announcement changed) is kept.
+                if (!_connected.ContainsKey(refused.Worker.Id))
+                {
+                    _waiting[refused.Worker.Id] = refused.Worker;
+                }
             }
         }
 
@@ -151,47 +156,95 @@ internal sealed class WorkerRoster : IAsyncDisposable
     private void Fill()
     {
         List<WorkerConnection> admitted = [];
-        lock (_lock)
+        try
         {
-            while (!_disposed && _waiting.Count > 0 && (_lease is not { } lease || _connected.Count < lease))
+            lock (_lock)
             {
-                (string id, WorkerInfo worker) = _waiting.GetAt(0);
-                _waiting.RemoveAt(0);
-                if (_connected.ContainsKey(id))
+                while (!_disposed && _waiting.Count > 0 && (_lease is not { } lease || _connected.Count < lease))
                 {
-                    continue;
+                    (string id, WorkerInfo worker) = _waiting.GetAt(0);
+                    _waiting.RemoveAt(0);
+                    if (!_connected.ContainsKey(id) && Dial(worker) is { } connection)
+                    {
+                        _connected[id] = connection;
+                        admitted.Add(connection);
+                    }
                 }
-
-                var connection = new WorkerConnection(worker, _dialer, _logger, _credentials?.Current);
-                connection.Lost += (lost, _) => Release(lost.Worker.Id, lost);
-                _connected[id] = connection;
-                admitted.Add(connection);
             }
         }
-
-        foreach (WorkerConnection connection in admitted)
+        finally
         {
-            _ = AdmitAsync(connection);
+            foreach (WorkerConnection connection in admitted)
+            {
+                _ = AdmitAsync(connection);
+            }
         }
     }
 
+    /// <summary>Opens a connection to <paramref name="worker"/>; null, logged, when it cannot even be dialled (say, an address no transport can reach).</summary>
+    private WorkerConnection? Dial(WorkerInfo worker)
+    {
+        try
+        {
+            var connection = new WorkerConnection(worker, _dialer, _logger, _credentials?.Current);
+            connection.Lost += (lost, _) => Release(lost.Worker.Id, lost);
+            return connection;
+        }
+        catch (Exception e)
+        {
+            PoolLog.WorkerNotDialled(_logger, worker.ToString(), e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Lets a connected worker take calls once it passed the handshake (or at once, for peers).
+    /// Only the worker's current connection counts: one let go meanwhile is neither used nor
+    /// recorded as refused over a newer one.
+    /// </summary>
     private async Task AdmitAsync(WorkerConnection connection)
     {
+        string id = connection.Worker.Id;
         if (_useWhileConnecting)
         {
             _set.Add(connection);
         }
 
-        if (await _set.VerifyAsync(connection, _logger).ConfigureAwait(false) && connection.IsAlive)
+        WorkerAuthenticationException? refusal = null;
+        bool usable;
+        try
         {
-            if (!_useWhileConnecting)
+            await connection.Established.ConfigureAwait(false);
+            usable = connection.IsAlive;
+        }
+        catch (WorkerAuthenticationException e)
+        {
+            refusal = e;
+            usable = false;
+        }
+        catch (Exception)
+        {
+            // Lost before it answered: its Lost event lets it go.
+            usable = false;
+        }
+
+        lock (_lock)
+        {
+            bool current = _connected.TryGetValue(id, out WorkerConnection? now) && now == connection;
+            if (usable && current && !_useWhileConnecting)
             {
                 _set.Add(connection);
             }
+            else if (refusal is not null && (current || now is null))
+            {
+                _set.Refuse(connection.Worker, refusal, _logger);
+            }
         }
-        else
+
+        if (!usable)
         {
-            Release(connection.Worker.Id, connection);
+            // Its place is free again (a refused worker is tried again after a rotation).
+            Release(id, connection);
         }
 
         Changed?.Invoke();

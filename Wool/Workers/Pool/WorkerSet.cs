@@ -25,28 +25,17 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
     public ImmutableDictionary<string, RefusedWorker> Refused => _refused;
 
     /// <summary>
-    /// Waits for <paramref name="connection"/>'s handshake. Returns whether the worker may be used;
-    /// one that failed authentication is logged and remembered as refused.
+    /// Raised when a worker at fault (another protocol, a failing admission policy) is taken out of
+    /// the set by a call it refused, so that whoever admitted it can free its place.
     /// </summary>
-    public async Task<bool> VerifyAsync(WorkerConnection connection, ILogger logger)
+    public event Action<WorkerConnection>? Evicted;
+
+    /// <summary>Records that a worker is not used because it failed authentication (logged), so that a call finding no worker says why.</summary>
+    public void Refuse(WorkerInfo worker, WorkerAuthenticationException reason, ILogger logger)
     {
-        try
-        {
-            await connection.Established.ConfigureAwait(false);
-            return true;
-        }
-        catch (WorkerAuthenticationException e)
-        {
-            PoolLog.WorkerRefused(logger, connection.Worker.ToString(), e.Message);
-            var refused = new RefusedWorker(connection.Worker, e);
-            ImmutableInterlocked.AddOrUpdate(ref _refused, connection.Worker.Id, refused, (_, _) => refused);
-            return false;
-        }
-        catch (Exception)
-        {
-            // Lost before it answered: its Lost event has taken it out already.
-            return false;
-        }
+        PoolLog.WorkerRefused(logger, worker.ToString(), reason.Message);
+        var refused = new RefusedWorker(worker, reason);
+        ImmutableInterlocked.AddOrUpdate(ref _refused, worker.Id, refused, (_, _) => refused);
     }
 
     /// <summary>Forgets a refused worker (it left discovery, or may be tried again).</summary>
@@ -109,9 +98,9 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
             catch (CallRejectedException e)
             {
                 (failures ??= []).Add(e);
-                if (DispatchFailures.Classify(e) == DispatchFailure.Evict)
+                if (DispatchFailures.Classify(e) == DispatchFailure.Evict && Remove(connection))
                 {
-                    Remove(connection);
+                    Evicted?.Invoke(connection);
                 }
             }
         }
