@@ -1,6 +1,6 @@
 namespace Wool;
 
-/// <summary>Why a TLS connection between a caller and a worker was refused.</summary>
+/// <summary>Why a connection between a caller and a worker was refused.</summary>
 public enum AuthenticationFailure
 {
     /// <summary>The handshake failed for another reason (for example the worker does not speak TLS at all).</summary>
@@ -17,4 +17,10 @@ public enum AuthenticationFailure
 
     /// <summary>The worker requires mutual TLS and the caller presented no certificate, or one it does not trust.</summary>
     ClientCertificateRejected,
+
+    /// <summary>
+    /// The worker serves without TLS and requires its access token (a local worker: the pool's
+    /// own, or its discovery namespace's), and the caller did not present it.
+    /// </summary>
+    AccessTokenRefused,
 }

@@ -1,9 +1,8 @@
-using Wool.Workers;
-
 namespace Wool;
 
 /// <summary>
-/// A pool could not authenticate a worker over TLS, or the worker refused the pool's certificate.
+/// A pool could not authenticate a worker over TLS, or the worker refused the pool's certificate
+/// or access token.
 /// The pool skips that worker (it is never used unauthenticated); no call ran there.
 /// <see cref="Failure"/> says which check failed.
 /// </summary>

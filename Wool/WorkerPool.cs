@@ -54,6 +54,10 @@ public sealed class WorkerPool : RoutinePool
     /// <param name="options">Logging, start, shutdown, tags, lease, quorum and balancing; <see cref="WorkerPoolOptions.Default"/> when null.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="spawn"/> is negative, or zero without discovery.</exception>
     /// <exception cref="ArgumentException">The options contradict each other or the pool's mode (for example a lease without discovery).</exception>
+    /// <exception cref="UnsafeLocationException">
+    /// A local discovery namespace's folder could be read or replaced by another user. (The same
+    /// problem with the folder of spawned workers' sockets fails <see cref="WaitForWorkersAsync"/> and the calls.)
+    /// </exception>
     public WorkerPool(int? spawn = null, IWorkerDiscovery? discovery = null, WorkerPoolOptions? options = null)
     {
         int count = spawn ?? (discovery is null ? Environment.ProcessorCount : 0);
@@ -66,13 +70,15 @@ public sealed class WorkerPool : RoutinePool
         int quorum = _options.Validate(count, discovery);
         Size = count;
         ILogger logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
-        var dialer = new GrpcDialer(logger, _options.KeepAlive);
+        // A local namespace's workers require its access token; read (or made) now, so that a
+        // folder another user controls fails the pool here, before anything is dialled.
+        var discoveredDialer = new GrpcDialer(logger, _options.KeepAlive, _options.AccessTokenFile is { } file ? Security.AccessToken.ReadOrCreate(file) : (discovery as LocalDiscovery)?.AccessToken);
         _workers = new WorkerSet(_options.LoadBalancer);
-        _spawned = count > 0 ? new SpawnedWorkers(count, _options, _workers, dialer, logger, _disposing.Token) : null;
+        _spawned = count > 0 ? new SpawnedWorkers(count, _options, _workers, logger, _disposing.Token) : null;
         _readiness = new PoolReadiness(_spawned?.Started ?? Task.CompletedTask, quorum, _options.QuorumTimeout, _workers);
         if (discovery is not null)
         {
-            _discovered = new DiscoveredWorkers(discovery, _options, _workers, dialer, logger, _readiness.Check);
+            _discovered = new DiscoveredWorkers(discovery, _options, _workers, discoveredDialer, logger, _readiness.Check);
         }
 
         _rotation = _options.Credentials?.Subscribe(
@@ -89,6 +95,9 @@ public sealed class WorkerPool : RoutinePool
         Serialization.SerializerWarmUp.Start();
         EnterScope();
     }
+
+    /// <summary>The workers this pool spawned, with their tokens; null when it spawns none.</summary>
+    internal SpawnedWorkers? Spawned => _spawned;
 
     /// <summary>How many workers the pool spawned itself.</summary>
     public int Size { get; }

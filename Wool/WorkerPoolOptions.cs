@@ -78,6 +78,20 @@ public sealed record WorkerPoolOptions
     public IReadOnlyList<string> AllowedTypes { get; init; } = [];
 
     /// <summary>
+    /// For workers without TLS found by a custom discovery: the file holding their access token (the
+    /// workers' <c>--access-token-file</c>; made, mode 0600, when missing). Workers the pool spawns,
+    /// and those of a <see cref="Discovery.LocalDiscovery"/> namespace, need none: their tokens are
+    /// handled for you. Null: present no token to discovered workers.
+    /// </summary>
+    public string? AccessTokenFile { get; init; }
+
+    /// <summary>
+    /// Spawned workers listen on TCP loopback (with the access token) instead of Unix domain sockets
+    /// in a private folder. For the benchmark's comparison of the two, and platforms without such sockets.
+    /// </summary>
+    internal bool ListenOnLoopback { get; init; }
+
+    /// <summary>
     /// Checks these options against the pool they configure; returns the quorum the pool waits for.
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or the pool's mode.</exception>
@@ -86,6 +100,11 @@ public sealed record WorkerPoolOptions
         if (discovery is null && (Lease is not null || Tags.Count > 0))
         {
             throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", "options");
+        }
+
+        if (discovery is null && AccessTokenFile is not null)
+        {
+            throw new ArgumentException("AccessTokenFile is the token presented to discovered workers; this pool has no discovery. Pass a discovery, or remove it.", "options");
         }
 
         if (AllowedTypes.Count > 0)

@@ -1,26 +1,41 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Wool.Workers;
+using Wool.Security;
 
 namespace Wool.Discovery;
 
 /// <summary>
-/// Discovery between processes of one machine, with no network and no coordinator. Each worker
-/// of a namespace is a file in a shared folder, and holds an exclusive lock on a companion file
-/// for as long as it lives; the kernel releases that lock when the process dies, however it dies,
-/// so a subscriber sees a crashed worker as dropped at its next scan (and removes its files).
+/// Discovery between processes of one machine and one user, with no network and no coordinator.
+/// Each worker of a namespace is a file in the namespace's folder, and holds an exclusive lock on a
+/// companion file for as long as it lives; the kernel releases that lock when the process dies,
+/// however it dies, so a subscriber sees a crashed worker as dropped at its next scan (and removes
+/// its files).
 /// </summary>
 /// <remarks>
+/// <para>
+/// The folder is private to the user (mode 0700, checked: one another user created or opened up
+/// is refused with <see cref="UnsafeLocationException"/>), under <c>$XDG_RUNTIME_DIR/wool</c> when
+/// the session has one, else <c>wool-&lt;uid&gt;</c> in the temporary folder. It holds the
+/// namespace's access token (a 0600 file made by the first worker or pool to need it), which its
+/// workers require of every caller, and its workers' Unix domain sockets.
+/// </para>
+/// <para>
 /// Subscribers scan the folder every <see cref="PollInterval"/> (250 ms by default). Namespaces
 /// keep unrelated pools apart; a pool that spawns workers keeps them private without any namespace.
 /// Thread-safe.
+/// </para>
 /// </remarks>
 public sealed partial class LocalDiscovery : IWorkerDiscovery
 {
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false };
 
-    /// <summary>Uses the namespace <paramref name="namespace"/> under the machine's temporary folder.</summary>
+    private readonly Lazy<string> _folder;
+    private readonly Lazy<AccessToken> _accessToken;
+
+    /// <summary>Uses the namespace <paramref name="namespace"/>, in this user's private folder or under <paramref name="root"/>.</summary>
+    /// <param name="namespace">Letters, digits, '.', '_' and '-'.</param>
+    /// <param name="root">A folder of this user's to keep namespaces in (it is made private if new, refused if not private); null for the default.</param>
     /// <exception cref="ArgumentException">The namespace is empty or has characters other than letters, digits, '.', '_' and '-'.</exception>
     public LocalDiscovery(string @namespace, string? root = null)
     {
@@ -30,7 +45,10 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
         }
 
         Namespace = @namespace;
-        Folder = Path.Combine(root ?? Path.Combine(Path.GetTempPath(), "wool-discovery"), @namespace);
+        string top = root ?? Path.Combine(PrivateFolder.Base, "discovery");
+        Folder = Path.Combine(Path.GetFullPath(top), @namespace);
+        _folder = new(() => PrivateFolder.Ensure(top, @namespace));
+        _accessToken = new(() => Security.AccessToken.Parse(PrivateFolder.ReadOrCreateSecret(_folder.Value, "access-token", () => Security.AccessToken.Generate().Text)));
     }
 
     /// <summary>The namespace: only workers published under the same one are seen.</summary>
@@ -39,6 +57,16 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
     /// <summary>The folder that holds the namespace's workers.</summary>
     public string Folder { get; }
 
+    /// <summary>
+    /// The token the namespace's workers require of every caller; created on first use.
+    /// </summary>
+    /// <exception cref="UnsafeLocationException">The namespace's folder or token file is not private to this user.</exception>
+    internal AccessToken AccessToken => _accessToken.Value;
+
+    /// <summary>Where a worker of this namespace listens: a socket in the namespace's private folder.</summary>
+    /// <exception cref="UnsafeLocationException">The namespace's folder is not private to this user.</exception>
+    internal string SocketPath(string workerId) => Path.Combine(_folder.Value, workerId[..Math.Min(12, workerId.Length)] + ".sock");
+
     /// <summary>How often subscribers look for changes.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -46,7 +74,7 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
     public ValueTask<IWorkerRegistration> PublishAsync(WorkerInfo worker, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(worker);
-        Directory.CreateDirectory(Folder);
+        _ = _folder.Value;
         // Held until the registration is disposed or the process dies: it is the liveness signal.
         var alive = new FileStream(LockPath(worker.Id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         var registration = new Registration(this, worker.Id, alive);
@@ -57,6 +85,8 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
     /// <inheritdoc />
     public async IAsyncEnumerable<DiscoveryEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        // Refused here, before anything is read from a folder another user could write to.
+        _ = _folder.Value;
         var known = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -106,7 +136,12 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
             string id = Path.GetFileNameWithoutExtension(file);
             if (!IsAlive(id))
             {
-                // Its process is gone: remove the stale entry so no one is served it again.
+                // Its process is gone: remove the stale entry (and its socket) so no one is served it again.
+                if (Read(file)?.Address is { Scheme: "unix" } socket && Path.GetDirectoryName(Uri.UnescapeDataString(socket.AbsolutePath)) == Folder)
+                {
+                    TryDelete(Uri.UnescapeDataString(socket.AbsolutePath));
+                }
+
                 TryDelete(file);
                 TryDelete(LockPath(id));
                 continue;

@@ -55,7 +55,7 @@ public sealed class DiscoveryTests
         Assert.IsTrue(await events.MoveNextAsync());
         Assert.AreEqual(DiscoveryEventKind.Dropped, events.Current.Kind);
         Assert.IsLessThan(3_000, watch.ElapsedMilliseconds);
-        Assert.IsEmpty(Directory.GetFiles(discovery.Folder), "The crashed worker's entry must be removed, not served forever.");
+        Assert.IsEmpty(WorkerFiles(discovery), "The crashed worker's entry (and socket) must be removed, not served forever.");
     }
 
     [TestMethod]
@@ -186,15 +186,49 @@ public sealed class DiscoveryTests
     [TestMethod]
     public async Task CustomDiscovery_ImplementedByUser_FeedsThePool()
     {
-        await using var durable = await DurableWorker.StartAsync();
-        var custom = new ListDiscovery();
-        await custom.PublishAsync(new WorkerInfo("by-hand", durable.Address, durable.ProcessId), CancellationToken.None);
+        DirectoryInfo secrets = Directory.CreateTempSubdirectory("wool-test-token-");
+        try
+        {
+            string token = Path.Combine(secrets.FullName, "token");
+            await using var durable = await DurableWorker.StartAsync("--access-token-file", token);
+            var custom = new ListDiscovery();
+            await custom.PublishAsync(new WorkerInfo("by-hand", durable.Address, durable.ProcessId), CancellationToken.None);
 
-        await using var pool = new WorkerPool(discovery: custom);
-        HashSet<int> used = await WhereAsync(4);
+            await using var pool = new WorkerPool(discovery: custom, options: WorkerPoolOptions.Default with { AccessTokenFile = token });
+            HashSet<int> used = await WhereAsync(4);
 
-        CollectionAssert.AreEqual(new[] { durable.ProcessId }, used.ToArray());
+            CollectionAssert.AreEqual(new[] { durable.ProcessId }, used.ToArray());
+        }
+        finally
+        {
+            secrets.Delete(recursive: true);
+        }
     }
+
+    [TestMethod]
+    public async Task CustomDiscovery_PoolWithoutTheWorkersToken_IsRefusedWithAccessTokenRefused()
+    {
+        DirectoryInfo secrets = Directory.CreateTempSubdirectory("wool-test-token-");
+        try
+        {
+            await using var durable = await DurableWorker.StartAsync("--access-token-file", Path.Combine(secrets.FullName, "token"));
+            var custom = new ListDiscovery();
+            await custom.PublishAsync(new WorkerInfo("by-hand", durable.Address, durable.ProcessId), CancellationToken.None);
+
+            await using var pool = new WorkerPool(discovery: custom, options: WorkerPoolOptions.Default with { AccessTokenFile = Path.Combine(secrets.FullName, "another") });
+
+            var error = await Assert.ThrowsAsync<NoWorkersAvailableException>(() => DiscoveryRoutines.Where().WaitAsync(Timeouts.Default));
+            Assert.IsInstanceOfType<WorkerAuthenticationException>(error.InnerException, error.Message);
+            Assert.AreEqual(AuthenticationFailure.AccessTokenRefused, ((WorkerAuthenticationException)error.InnerException).Failure, error.Message);
+        }
+        finally
+        {
+            secrets.Delete(recursive: true);
+        }
+    }
+
+    private static string[] WorkerFiles(LocalDiscovery discovery)
+        => Directory.Exists(discovery.Folder) ? [.. Directory.GetFiles(discovery.Folder).Where(f => Path.GetFileName(f) != "access-token")] : [];
 
     [TestMethod]
     public async Task CustomLoadBalancer_OrdersCandidates_PoolFollowsIt()
@@ -217,34 +251,7 @@ public sealed class DiscoveryTests
         await worker.TerminateAsync();
 
         Assert.AreEqual(0, worker.ExitCode);
-        Assert.IsEmpty(Directory.Exists(discovery.Folder) ? Directory.GetFiles(discovery.Folder) : []);
-    }
-
-    /// <summary>A user's own backend: a fixed list, announced once.</summary>
-    private sealed class ListDiscovery : IWorkerDiscovery
-    {
-        private readonly Channel<DiscoveryEvent> _events = Channel.CreateUnbounded<DiscoveryEvent>();
-
-        public ValueTask<IWorkerRegistration> PublishAsync(WorkerInfo worker, CancellationToken cancellationToken)
-        {
-            _events.Writer.TryWrite(new DiscoveryEvent(DiscoveryEventKind.Added, worker));
-            return new(new NoRegistration());
-        }
-
-        public async IAsyncEnumerable<DiscoveryEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await foreach (DiscoveryEvent change in _events.Reader.ReadAllAsync(cancellationToken))
-            {
-                yield return change;
-            }
-        }
-
-        private sealed class NoRegistration : IWorkerRegistration
-        {
-            public ValueTask UpdateAsync(WorkerInfo worker, CancellationToken cancellationToken) => default;
-
-            public ValueTask DisposeAsync() => default;
-        }
+        Assert.IsEmpty(WorkerFiles(discovery));
     }
 
     private sealed class LastFirst : ILoadBalancer

@@ -27,14 +27,14 @@ public sealed class WorkerFuzzTests
         byte[] valid = ValidBatch().ToByteArray();
         var random = new Random(1234);
         var raw = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "wool.worker.v1.Worker", "Connect", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
-        using var channel = GrpcChannel.ForAddress(worker.Address);
+        using var channel = new RawWorkerChannel(pool, worker);
         var headers = new Metadata { { WireProtocol.VersionHeader, WireProtocol.Version.ToString(CultureInfo.InvariantCulture) } };
 
         for (int i = 0; i < cases; i++)
         {
             byte[] frame = i % 2 == 0 ? Random(random) : Mutate(valid, random);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(raw, null, new CallOptions(headers, cancellationToken: timeout.Token));
+            using var call = channel.Invoker.AsyncDuplexStreamingCall(raw, null, new CallOptions(headers, cancellationToken: timeout.Token));
             try
             {
                 await call.RequestStream.WriteAsync(frame);

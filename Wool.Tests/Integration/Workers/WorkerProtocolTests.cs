@@ -27,8 +27,7 @@ public sealed class WorkerProtocolTests
 
         for (int i = 0; i < 5; i++)
         {
-            using var client = new TcpClient();
-            await client.ConnectAsync(target.Address.Host, target.Address.Port).WaitAsync(Timeouts.Default);
+            using var client = await RawWorkerChannel.ConnectSocketAsync(target);
             var garbage = new byte[4096];
             random.NextBytes(garbage);
             if (i % 2 == 1)
@@ -38,7 +37,7 @@ public sealed class WorkerProtocolTests
                 preface.CopyTo(garbage, 0);
             }
 
-            await client.GetStream().WriteAsync(garbage).AsTask().WaitAsync(Timeouts.Default);
+            await client.SendAsync(garbage).WaitAsync(Timeouts.Default);
         }
 
         await AssertStillServesAsync(pool, target);
@@ -49,9 +48,9 @@ public sealed class WorkerProtocolTests
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();
         WorkerInfo target = pool.Workers[0];
-        using var channel = GrpcChannel.ForAddress(target.Address);
+        using var channel = new RawWorkerChannel(pool, target);
         var rawConnect = new Method<byte[], byte[]>(MethodType.DuplexStreaming, "wool.worker.v1.Worker", "Connect", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
-        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(rawConnect, null, new CallOptions(ProtocolHeaders()));
+        using var call = channel.Invoker.AsyncDuplexStreamingCall(rawConnect, null, new CallOptions(ProtocolHeaders()));
 
         await call.RequestStream.WriteAsync([0xFF, 0xFF, 0xFF, 0x01, 0x02, 0x03]).WaitAsync(Timeouts.Default);
         await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeouts.Default));
@@ -63,7 +62,7 @@ public sealed class WorkerProtocolTests
     public async Task CallWithUndecodablePayload_ReturnsTypedExceptionNamingRoutine()
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();
-        ServerFrame reply = await CallAsync(pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, Payload = ByteString.CopyFrom(0xC1, 0x00, 0xFF) });
+        ServerFrame reply = await CallAsync(pool, pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, Payload = ByteString.CopyFrom(0xC1, 0x00, 0xFF) });
 
         Assert.AreEqual(ServerFrame.KindOneofCase.Exception, reply.KindCase);
         Exception error = DecodeException(reply);
@@ -77,9 +76,9 @@ public sealed class WorkerProtocolTests
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();
 
-        ServerFrame unknownRoutine = await CallAsync(pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = "System.Void Nowhere::Nothing()" });
-        ServerFrame unknownAssembly = await CallAsync(pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = "Not.There, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null", Routine = ProcessIdRoutine });
-        ServerFrame otherBuild = await CallAsync(pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, ModuleVersionId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()) });
+        ServerFrame unknownRoutine = await CallAsync(pool, pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = "System.Void Nowhere::Nothing()" });
+        ServerFrame unknownAssembly = await CallAsync(pool, pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = "Not.There, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null", Routine = ProcessIdRoutine });
+        ServerFrame otherBuild = await CallAsync(pool, pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, ModuleVersionId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()) });
 
         StringAssert.Contains(DecodeException(unknownRoutine).Message, "is not defined in assembly");
         StringAssert.Contains(DecodeException(unknownAssembly).Message, "cannot be loaded by this worker");
@@ -92,7 +91,7 @@ public sealed class WorkerProtocolTests
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();
 
-        ServerFrame reply = await CallAsync(pool.Workers[0], new Call { Protocol = 999, Assembly = TestAssembly, Routine = ProcessIdRoutine });
+        ServerFrame reply = await CallAsync(pool, pool.Workers[0], new Call { Protocol = 999, Assembly = TestAssembly, Routine = ProcessIdRoutine });
 
         Assert.AreEqual(ServerFrame.KindOneofCase.Rejected, reply.KindCase);
         Assert.IsFalse(reply.Rejected.Transient);
@@ -103,8 +102,8 @@ public sealed class WorkerProtocolTests
     public async Task ConnectionOfAnotherProtocolVersion_IsRefusedWithClearStatus()
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();
-        using var channel = GrpcChannel.ForAddress(pool.Workers[0].Address);
-        using var call = new Worker.WorkerClient(channel).Connect(new Metadata { { WireProtocol.VersionHeader, "999" } });
+        using var channel = new RawWorkerChannel(pool, pool.Workers[0]);
+        using var call = new Worker.WorkerClient(channel.Invoker).Connect(new Metadata { { WireProtocol.VersionHeader, "999" } });
 
         var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Timeouts.Default));
 
@@ -139,8 +138,8 @@ public sealed class WorkerProtocolTests
         WorkerInfo worker = pool.Workers[0];
         var routine = RoutineRegistry.Resolve(TestAssembly, ProcessIdRoutine, Guid.Empty);
         ByteString payload = ByteString.CopyFrom(RoutinePayload.SerializeCall(routine, null, []));
-        using var channel = GrpcChannel.ForAddress(worker.Address);
-        using var call = new Worker.WorkerClient(channel).Connect(ProtocolHeaders());
+        using var channel = new RawWorkerChannel(pool, worker);
+        using var call = new Worker.WorkerClient(channel.Invoker).Connect(ProtocolHeaders());
         var batch = new ClientBatch();
         batch.Frames.Add(new ClientFrame { Id = 1, Call = new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, RoutineRef = 7, Payload = payload } });
         batch.Frames.Add(new ClientFrame { Id = 2, Call = new Call { Protocol = WireProtocol.Version, RoutineRef = 7, Payload = payload } });
@@ -171,8 +170,8 @@ public sealed class WorkerProtocolTests
         WorkerPool pool = await SharedWorkerPool.UseAsync();
         WorkerInfo worker = pool.Workers[0];
         var routine = RoutineRegistry.Resolve(TestAssembly, ProcessIdRoutine, Guid.Empty);
-        using var channel = GrpcChannel.ForAddress(worker.Address);
-        using var call = new Worker.WorkerClient(channel).Connect(ProtocolHeaders());
+        using var channel = new RawWorkerChannel(pool, worker);
+        using var call = new Worker.WorkerClient(channel.Invoker).Connect(ProtocolHeaders());
         var peers = new PeerList();
         peers.Peers.Add(new Peer { Id = "bad", Address = "not a uri", ProcessId = 1 });
         var batch = new ClientBatch();
@@ -188,10 +187,10 @@ public sealed class WorkerProtocolTests
         await AssertStillServesAsync(pool, worker);
     }
 
-    private static async Task<ServerFrame> CallAsync(WorkerInfo worker, Call request)
+    private static async Task<ServerFrame> CallAsync(WorkerPool pool, WorkerInfo worker, Call request)
     {
-        using var channel = GrpcChannel.ForAddress(worker.Address);
-        using var call = new Worker.WorkerClient(channel).Connect(ProtocolHeaders());
+        using var channel = new RawWorkerChannel(pool, worker);
+        using var call = new Worker.WorkerClient(channel.Invoker).Connect(ProtocolHeaders());
         var batch = new ClientBatch();
         batch.Frames.Add(new ClientFrame { Id = 1, Call = request });
         await call.RequestStream.WriteAsync(batch).WaitAsync(Timeouts.Default);

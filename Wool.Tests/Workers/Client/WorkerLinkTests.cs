@@ -176,7 +176,7 @@ public sealed class WorkerLinkTests
 
         public override async Task Connect(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
         {
-            await context.WriteResponseHeadersAsync([]);
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(WireProtocol.AcceptedHeader, "1")]);
             try
             {
                 while (await requestStream.MoveNext(context.CancellationToken))

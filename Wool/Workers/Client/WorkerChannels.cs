@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Grpc.Net.Client;
 using Wool.Security;
 using Wool.Workers.Protocol;
@@ -9,6 +10,9 @@ namespace Wool.Workers.Client;
 internal static class WorkerChannels
 {
     public static readonly TimeSpan DefaultKeepAlive = TimeSpan.FromSeconds(10);
+
+    /// <summary>The URI scheme of a worker that listens on a Unix domain socket: <c>unix:/path/to/worker.sock</c>.</summary>
+    public const string UnixScheme = "unix";
 
     public static GrpcChannel Create(Uri address) => Create(address, DefaultKeepAlive, null);
 
@@ -35,6 +39,14 @@ internal static class WorkerChannels
             handler.SslOptions = tls.Options;
         }
 
+        if (address.Scheme == UnixScheme)
+        {
+            // HTTP/2 over the worker's socket; the host name only fills in the request's authority.
+            string path = Uri.UnescapeDataString(address.AbsolutePath);
+            handler.ConnectCallback = (_, cancellationToken) => ConnectUnixAsync(path, cancellationToken);
+            address = new Uri("http://localhost");
+        }
+
         // The pool's credentials decide whether to speak TLS, never the scheme a worker announced.
         address = new UriBuilder(address) { Scheme = tls is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps }.Uri;
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions
@@ -43,6 +55,21 @@ internal static class WorkerChannels
             MaxReceiveMessageSize = WireProtocol.MaxMessageSize,
             MaxSendMessageSize = WireProtocol.MaxMessageSize,
         });
+    }
+
+    private static async ValueTask<Stream> ConnectUnixAsync(string path, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -177,7 +177,7 @@ internal sealed class WorkerLink : IAsyncDisposable
     }
 
     private bool NeverConnected(Exception reason)
-        => !_established && (reason is WorkerAuthenticationException || reason.Causes().OfType<SocketException>().Any(s => s.SocketErrorCode == SocketError.ConnectionRefused));
+        => !_established && (reason is WorkerAuthenticationException || reason.Causes().OfType<SocketException>().Any(s => s.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable));
 
     private ulong NextId() => (ulong)Interlocked.Increment(ref _nextId);
 
@@ -185,8 +185,16 @@ internal sealed class WorkerLink : IAsyncDisposable
     {
         try
         {
-            // The worker sends its headers as soon as it accepts the connection.
-            await _stream.ResponseHeadersAsync.ConfigureAwait(false);
+            // The worker's service sends its headers, marked, as soon as it accepts the connection.
+            Metadata headers = await _stream.ResponseHeadersAsync.ConfigureAwait(false);
+            if (headers.GetValue(WireProtocol.AcceptedHeader) is null)
+            {
+                // Refused before the service saw the call (say, without the access token): the
+                // call's status says why. Nothing else reads the stream until this is settled.
+                await _stream.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false);
+                throw new RpcException(new Status(StatusCode.Unknown, $"{Worker} answered without accepting the connection."));
+            }
+
             _established = true;
         }
         catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
@@ -197,8 +205,27 @@ internal sealed class WorkerLink : IAsyncDisposable
         }
     }
 
-    /// <summary>A failure before the worker answered, in the terms of the TLS handshake when there was one.</summary>
-    private Exception Explain(Exception e) => !_established && _tls?.Explain(e, Worker) is { } refused ? refused : e;
+    /// <summary>A failure before the worker answered, in the terms of the TLS handshake or the access token when either played a part.</summary>
+    private Exception Explain(Exception e)
+    {
+        if (_established)
+        {
+            return e;
+        }
+
+        if (_tls?.Explain(e, Worker) is { } refused)
+        {
+            return refused;
+        }
+
+        return e is RpcException { StatusCode: StatusCode.Unauthenticated } unauthenticated
+            ? new WorkerAuthenticationException(
+                $"{Worker} refused this caller: it requires its access token, and this caller presented none or another. " +
+                "A pool presents the token of the workers it spawned and of its LocalDiscovery namespace; for workers found otherwise, give WorkerPoolOptions.AccessTokenFile the workers' --access-token-file.",
+                AuthenticationFailure.AccessTokenRefused,
+                e)
+            : e;
+    }
 
     private async Task WriteLoopAsync()
     {
@@ -214,6 +241,16 @@ internal sealed class WorkerLink : IAsyncDisposable
 
     private async Task ReadLoopAsync()
     {
+        try
+        {
+            await Established.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Failed before the worker accepted: the establishment has failed every call already.
+            return;
+        }
+
         try
         {
             await foreach (ServerBatch batch in _stream.ResponseStream.ReadAllAsync().ConfigureAwait(false))

@@ -34,14 +34,35 @@ internal static partial class ParentWatch
         return parentProcessId is not { } expected || GetParentProcessId() == expected;
     }
 
+    /// <summary>
+    /// Reads one line the pool wrote to this worker's stdin (its tokens come first), byte by byte so
+    /// that nothing after it is consumed.
+    /// </summary>
+    /// <exception cref="EndOfStreamException">The pool closed stdin first.</exception>
+    public static string ReadLine(Stream stdin)
+    {
+        var line = new List<byte>(64);
+        int next;
+        while ((next = stdin.ReadByte()) is not ('\n' or -1))
+        {
+            if (line.Count == 256)
+            {
+                throw new InvalidDataException("The pool's line on stdin is longer than a token.");
+            }
+
+            line.Add((byte)next);
+        }
+
+        return next == -1 ? throw new EndOfStreamException("The pool closed this worker's stdin before sending its tokens.") : System.Text.Encoding.ASCII.GetString([.. line]);
+    }
+
     /// <summary>Stops the worker when its stdin reaches end-of-file (the pool's process is gone).</summary>
-    public static void Start(WorkerRuntime runtime)
+    public static void Start(WorkerRuntime runtime, Stream stdin)
     {
         var thread = new Thread(() =>
         {
             try
             {
-                using var stdin = Console.OpenStandardInput();
                 var buffer = new byte[64];
                 while (stdin.Read(buffer, 0, buffer.Length) > 0)
                 {

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -20,7 +21,10 @@ internal static class WorkerHost
 {
     private const string SecurityCategory = "Wool.Workers.Security";
 
-    public static async Task<int> RunAsync(WorkerOptions options)
+    /// <param name="options">The worker's command line, with its tokens when its pool sent them.</param>
+    /// <param name="stdin">This process's stdin, which a spawning pool holds open for the worker's lifetime.</param>
+    /// <exception cref="UnsafeLocationException">The folder of its socket, its discovery namespace or its token file is not private.</exception>
+    public static async Task<int> RunAsync(WorkerOptions options, Stream stdin)
     {
         AppDirectoryResolver.Install(options.Assemblies);
         if (options.AllowedTypes is { } allowed)
@@ -29,6 +33,19 @@ internal static class WorkerHost
         }
 
         Serialization.SerializerWarmUp.Start();
+
+        string id = Guid.NewGuid().ToString("N");
+        Discovery.IWorkerDiscovery? discovery = options.DiscoveryMode switch
+        {
+            "local" => new Discovery.LocalDiscovery(options.DiscoveryNamespace!),
+            "lan" => new Discovery.LanDiscovery(options.DiscoveryNamespace!),
+            _ => null,
+        };
+        options = options with
+        {
+            Listen = WorkerAddress.Listen(options, discovery, id),
+            AccessToken = options.AccessToken ?? WorkerAddress.AccessToken(options, discovery),
+        };
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -41,12 +58,18 @@ internal static class WorkerHost
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(options.Listen, listen =>
+            ILogger security = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
+            WorkerAddress.Serve(kestrel, options.Listen, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
+                if (options.Listen is UnixDomainSocketEndPoint)
+                {
+                    listen.Use(new Security.LocalPeerCheck(security).Middleware);
+                }
+
                 if (options.Credentials is { } credentials)
                 {
-                    new Security.TlsServerHandshake(credentials, kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory)).Apply(listen);
+                    new Security.TlsServerHandshake(credentials, security).Apply(listen);
                 }
             });
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
@@ -62,6 +85,13 @@ internal static class WorkerHost
         builder.Services.AddSingleton<WorkerRuntime>();
 
         await using var app = builder.Build();
+        ILogger securityLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
+        if (options.AccessToken is { } token)
+        {
+            // Before anything else sees a request: a caller without the token reaches nothing.
+            app.Use(new Security.AccessTokenCheck(token, securityLog).InvokeAsync);
+        }
+
         if (options.Credentials is not null)
         {
             app.Use(Security.TlsServerHandshake.MarkRequestAsync);
@@ -72,44 +102,37 @@ internal static class WorkerHost
 
         var runtime = app.Services.GetRequiredService<WorkerRuntime>();
         Context.ContextLog.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wool.Context");
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        string address = WorkerAddress.Served(options.Listen, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         runtime.Started(address);
 
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOnSignal(context, runtime, options));
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOnSignal(context, runtime, options));
         if (options.ExitWithParent)
         {
-            ParentWatch.Start(runtime);
+            ParentWatch.Start(runtime, stdin);
         }
 
-        address = Advertised(address, runtime.Logger);
+        address = WorkerAddress.Advertised(address, runtime.Logger);
         if (options.InsecureNetwork)
         {
             WorkerLog.InsecureListen(runtime.Logger, address);
         }
 
-        ILogger security = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
         using IDisposable? rotation = options.Credentials?.Subscribe(
             rotated =>
             {
-                WorkerLog.CredentialsRotated(security);
+                WorkerLog.CredentialsRotated(securityLog);
                 runtime.Peers.Rotate(rotated);
             },
-            failed => WorkerLog.CredentialsNotReloaded(security, failed.Message));
+            failed => WorkerLog.CredentialsNotReloaded(securityLog, failed.Message));
         if (options.Credentials is { } tls)
         {
-            WorkerLog.Tls(security, tls.ToString());
+            WorkerLog.Tls(securityLog, tls.ToString());
         }
 
-        Discovery.IWorkerDiscovery? discovery = options.DiscoveryMode switch
-        {
-            "local" => new Discovery.LocalDiscovery(options.DiscoveryNamespace!),
-            "lan" => new Discovery.LanDiscovery(options.DiscoveryNamespace!),
-            _ => null,
-        };
         await using DiscoveredPeers? discovered = discovery is null
             ? null
-            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(Guid.NewGuid().ToString("N"), new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);
+            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(id, new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);
 
         Console.Out.WriteLine(WireProtocol.ReadyLine + address);
         Console.Out.Flush();
@@ -117,29 +140,6 @@ internal static class WorkerHost
         await runtime.Stopped.ConfigureAwait(false);
         await app.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         return 0;
-    }
-
-    /// <summary>The address others should dial: a wildcard listen advertises this host's first routable IPv4 address.</summary>
-    private static string Advertised(string address, ILogger logger)
-    {
-        var uri = new Uri(address);
-        if (uri.Host is not ("0.0.0.0" or "[::]"))
-        {
-            return address;
-        }
-
-        var routable = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a));
-        if (routable is null)
-        {
-            WorkerLog.OnlyLoopback(logger);
-            return new UriBuilder(uri) { Host = "127.0.0.1" }.Uri.ToString();
-        }
-
-        return new UriBuilder(uri) { Host = routable.ToString() }.Uri.ToString();
     }
 
     private static void StopOnSignal(PosixSignalContext context, WorkerRuntime runtime, WorkerOptions options)

@@ -52,4 +52,10 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 19, EventName = "PeersIgnored", Level = LogLevel.Warning, Message = "Ignored a peer list with the address '{Address}', which is not an absolute URI; the worker keeps its peers.")]
     public static partial void PeersIgnored(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 22, EventName = "PeersRefused", Level = LogLevel.Warning, Message = "Ignored a peer list from a caller that does not own this worker; nested calls keep going to the peers its owner (or its discovery) named.")]
+    public static partial void PeersRefused(ILogger logger);
+
+    [LoggerMessage(EventId = 23, EventName = "StopRefused", Level = LogLevel.Warning, Message = "Refused a stop request from a caller that does not own this worker.")]
+    public static partial void StopRefused(ILogger logger);
 }

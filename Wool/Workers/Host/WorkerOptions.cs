@@ -1,11 +1,31 @@
 using System.Net;
+using System.Net.Sockets;
 using Wool.Admission;
 
 namespace Wool.Workers.Host;
 
 /// <summary>A worker process's command line.</summary>
-internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, TimeSpan DefaultGracePeriod)
+/// <param name="Listen">Where to serve: an IP endpoint, a Unix domain socket (<c>unix:/path</c>), or null for the default (see <see cref="WorkerHost"/>).</param>
+/// <param name="ExitWithParent">Whether a pool spawned this worker: it ends with the pool's process.</param>
+/// <param name="DefaultGracePeriod">How long calls may run after SIGTERM.</param>
+internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, TimeSpan DefaultGracePeriod)
 {
+    /// <summary>
+    /// <c>--access-token-from-stdin</c>: the pool that spawned this worker writes the access token and
+    /// the owner token as the first two lines of its stdin (never on the command line, which any
+    /// local user can read).
+    /// </summary>
+    public bool TokensFromStdin { get; init; }
+
+    /// <summary><c>--access-token-file</c>: a private file (0600) holding the access token callers must present; made when missing.</summary>
+    public string? AccessTokenFile { get; init; }
+
+    /// <summary>The token every caller must present (a worker without TLS always has one); read at start.</summary>
+    public Security.AccessToken? AccessToken { get; init; }
+
+    /// <summary>The token of the pool that spawned this worker, the only caller whose peer lists it takes; null for a durable worker.</summary>
+    public Security.AccessToken? OwnerToken { get; init; }
+
     /// <summary>The pool's process id (<c>--parent-pid</c>), to tell whether it died before this worker bound itself to it.</summary>
     public int? ParentProcessId { get; init; }
 
@@ -35,11 +55,13 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
-    public const string Usage = "Options: --listen <address:port>, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent [--parent-pid <pid>].";
+    public const string Usage = "Options: --listen <address:port | unix:/path/to/socket>, --access-token-file <file> | --access-token-from-stdin, --tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., --insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, --admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), --exit-with-parent [--parent-pid <pid>].";
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
     {
-        var listen = new IPEndPoint(IPAddress.Loopback, 0);
+        EndPoint? listen = null;
+        bool tokensFromStdin = false;
+        string? tokenFile = null;
         bool exitWithParent = false;
         int? parentProcessId = null;
         bool insecureNetwork = false;
@@ -58,9 +80,14 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             switch (args[i])
             {
                 case "--listen" when value.Length > 0:
-                    listen = IPEndPoint.TryParse(value, out var endpoint)
-                        ? endpoint
-                        : throw new ArgumentException($"--listen expects an address and port such as 127.0.0.1:0, not '{value}'.");
+                    listen = ParseListen(value);
+                    i++;
+                    break;
+                case "--access-token-from-stdin":
+                    tokensFromStdin = true;
+                    break;
+                case "--access-token-file" when value.Length > 0:
+                    tokenFile = Path.GetFullPath(value);
                     i++;
                     break;
                 case "--tls-authority" when value.Length > 0:
@@ -155,16 +182,35 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
             throw new ArgumentException("--insecure-listen-on-network contradicts the TLS options: with TLS the worker may listen on any address. Remove it.");
         }
 
-        if (!IPAddress.IsLoopback(listen.Address) && !insecureNetwork && credentials is null)
+        if (listen is IPEndPoint ip && !IPAddress.IsLoopback(ip.Address) && !insecureNetwork && credentials is null)
         {
             throw new ArgumentException(
                 $"--listen {listen}: a worker executes code on request, so without TLS it listens on loopback only. " +
                 "Give it credentials (--tls-authority, --tls-certificate, --tls-key), or, on a trusted and isolated network only, add --insecure-listen-on-network.");
         }
 
+        if (listen is UnixDomainSocketEndPoint && insecureNetwork)
+        {
+            throw new ArgumentException("--insecure-listen-on-network is meaningless with a Unix domain socket, which only this machine can reach. Remove it.");
+        }
+
+        if (tokensFromStdin && tokenFile is not null)
+        {
+            throw new ArgumentException("Give the access token one way: --access-token-from-stdin (a spawning pool) or --access-token-file.");
+        }
+
+        if (credentials is null && !insecureNetwork && !tokensFromStdin && tokenFile is null && discovery != "local")
+        {
+            throw new ArgumentException(
+                "A worker without TLS serves only callers that hold its access token, and this one has none: " +
+                "run it with --discovery local --namespace <name> (the namespace's token, shared with its pools), or --access-token-file <file>, or give it TLS credentials.");
+        }
+
         return new WorkerOptions(listen, exitWithParent, TimeSpan.FromSeconds(10))
         {
             ParentProcessId = parentProcessId,
+            TokensFromStdin = tokensFromStdin,
+            AccessTokenFile = tokenFile,
             DiscoveryNamespace = @namespace,
             DiscoveryMode = discovery,
             InsecureNetwork = insecureNetwork,
@@ -176,13 +222,29 @@ internal sealed record WorkerOptions(IPEndPoint Listen, bool ExitWithParent, Tim
         };
     }
 
+    private static EndPoint ParseListen(string value)
+    {
+        if (value.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            string path = Path.GetFullPath(value["unix:".Length..]);
+            // sockaddr_un holds 108 bytes, with the terminating zero.
+            return System.Text.Encoding.UTF8.GetByteCount(path) < 108
+                ? new UnixDomainSocketEndPoint(path)
+                : throw new ArgumentException($"--listen {value}: a Unix domain socket path must be shorter than 108 bytes. Use a shorter folder.");
+        }
+
+        return IPEndPoint.TryParse(value, out var endpoint)
+            ? endpoint
+            : throw new ArgumentException($"--listen expects an address and port such as 127.0.0.1:0, or unix:/path/to/socket, not '{value}'.");
+    }
+
     private static IAdmissionPolicy CreatePolicy(string typeName)
     {
         Type type = Type.GetType(typeName, throwOnError: false)
             ?? throw new ArgumentException($"--admission: the type '{typeName}' cannot be loaded. Give its assembly-qualified name, and deploy its assembly with the worker.");
         if (!typeof(IAdmissionPolicy).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
         {
-            throw new ArgumentException($"--admission: '{type.FullName}' must implement Wool.Workers.IAdmissionPolicy and have a public parameterless constructor.");
+            throw new ArgumentException($"--admission: '{type.FullName}' must implement Wool.Admission.IAdmissionPolicy and have a public parameterless constructor.");
         }
 
         return (IAdmissionPolicy)Activator.CreateInstance(type)!;

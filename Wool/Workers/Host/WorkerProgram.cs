@@ -11,7 +11,7 @@ internal static class WorkerProgram
     {
         if (args.Length == 0 || args[0] != "worker")
         {
-            Console.Error.WriteLine("Wool.dll is a library; run it as a worker with: dotnet Wool.dll worker [--listen 127.0.0.1:0] [--exit-with-parent]");
+            Console.Error.WriteLine("Wool.dll is a library; run it as a worker with: dotnet Wool.dll worker --discovery local --namespace <name> (see --help-options)");
             return 2;
         }
 
@@ -32,6 +32,32 @@ internal static class WorkerProgram
             return 0;
         }
 
-        return await WorkerHost.RunAsync(options).ConfigureAwait(false);
+        Stream stdin = Console.OpenStandardInput();
+        if (options.TokensFromStdin)
+        {
+            try
+            {
+                options = options with
+                {
+                    AccessToken = Security.AccessToken.Parse(ParentWatch.ReadLine(stdin)),
+                    OwnerToken = Security.AccessToken.Parse(ParentWatch.ReadLine(stdin)),
+                };
+            }
+            catch (Exception e) when (e is FormatException or EndOfStreamException or InvalidDataException or IOException)
+            {
+                Console.Error.WriteLine($"--access-token-from-stdin: {e.Message}");
+                return 2;
+            }
+        }
+
+        try
+        {
+            return await WorkerHost.RunAsync(options, stdin).ConfigureAwait(false);
+        }
+        catch (UnsafeLocationException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
     }
 }

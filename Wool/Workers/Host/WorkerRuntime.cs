@@ -22,6 +22,9 @@ internal sealed class WorkerRuntime
     private int _inFlight;
     private long _idleSince = Environment.TickCount64;
     private volatile bool _refusing;
+    private readonly Lock _sessionsLock = new();
+    private int _sessions;
+    private TaskCompletionSource? _sessionsEnded;
 
     /// <param name="loggerFactory">The worker's logging.</param>
     /// <param name="options">The worker's command line.</param>
@@ -30,9 +33,17 @@ internal sealed class WorkerRuntime
     {
         _logger = loggerFactory.CreateLogger("Wool.Workers.Worker");
         ILogger peersLogger = loggerFactory.CreateLogger("Wool.Workers.Peers");
-        Peers = new PeerPool(dialer ?? new GrpcDialer(peersLogger, WorkerChannels.DefaultKeepAlive), options.Credentials, peersLogger);
+        // Peers share this worker's access token (a pool's workers, or a discovery namespace's).
+        Peers = new PeerPool(dialer ?? new GrpcDialer(peersLogger, WorkerChannels.DefaultKeepAlive, options.AccessToken), options.Credentials, peersLogger);
         Admission = options.Admission;
+        OwnerToken = options.OwnerToken;
     }
+
+    /// <summary>The token of the pool that spawned this worker, if one did: only that pool may set its peers or stop it.</summary>
+    public Security.AccessToken? OwnerToken { get; }
+
+    /// <summary>Whether a caller that presented <paramref name="ownerToken"/> owns this worker (a durable worker has no owner).</summary>
+    public bool IsOwner(string? ownerToken) => OwnerToken?.Matches(ownerToken) == true;
 
     /// <summary>The worker's admission policy, if it has one.</summary>
     public IAdmissionPolicy? Admission { get; }
@@ -65,6 +76,17 @@ internal sealed class WorkerRuntime
     public void Started(string address)
     {
         WorkerLog.Started(_logger, address, Environment.ProcessId);
+    }
+
+    /// <summary>Counts a caller's connection in, until the returned scope is disposed.</summary>
+    public IDisposable EnterSession()
+    {
+        lock (_sessionsLock)
+        {
+            _sessions++;
+        }
+
+        return new SessionScope(this);
     }
 
     /// <summary>Counts a call in; false when the worker is stopping and the call must be refused.</summary>
@@ -138,7 +160,55 @@ internal sealed class WorkerRuntime
         }
 
         _shutdown.Cancel();
+        // Each connection flushes its last replies (the cancelled calls' outcomes) before the
+        // server closes the connections: a caller must hear how its call ended, not a reset.
+        await WhenSessionsEndedAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         await Peers.DisposeAsync().ConfigureAwait(false);
         _stopped.TrySetResult();
+    }
+
+    private async Task WhenSessionsEndedAsync(TimeSpan timeout)
+    {
+        Task ended;
+        lock (_sessionsLock)
+        {
+            if (_sessions == 0)
+            {
+                return;
+            }
+
+            _sessionsEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            ended = _sessionsEnded.Task;
+        }
+
+        try
+        {
+            await ended.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A connection that cannot flush (its caller stopped reading) is closed with the server.
+        }
+    }
+
+    private sealed class SessionScope(WorkerRuntime runtime) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            lock (runtime._sessionsLock)
+            {
+                if (--runtime._sessions == 0)
+                {
+                    runtime._sessionsEnded?.TrySetResult();
+                }
+            }
+        }
     }
 }

@@ -27,8 +27,10 @@ internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory logger
     private async Task ServeAsync(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
     {
         // Headers first: they tell the caller that this worker accepted the connection (after TLS, when there is TLS).
-        await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
-        await new WorkerSession(runtime, _logger).RunAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
+        await context.WriteResponseHeadersAsync([new Metadata.Entry(WireProtocol.AcceptedHeader, "1")]).ConfigureAwait(false);
+        bool owner = runtime.IsOwner(context.RequestHeaders.GetValue(Security.AccessToken.OwnerHeader));
+        using IDisposable session = runtime.EnterSession();
+        await new WorkerSession(runtime, _logger, owner).RunAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
     }
 
     public override Task<StatusReply> Status(Ack request, ServerCallContext context)
@@ -39,6 +41,13 @@ internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory logger
 
     public override Task<Ack> Stop(StopRequest request, ServerCallContext context)
     {
+        if (runtime.OwnerToken is not null && !runtime.IsOwner(context.RequestHeaders.GetValue(Security.AccessToken.OwnerHeader)))
+        {
+            // A spawned worker is its pool's to stop; its peers (and anyone else) may not.
+            WorkerLog.StopRefused(_logger);
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Only the pool that spawned this worker may stop it."));
+        }
+
         _ = runtime.StopAsync(TimeSpan.FromMilliseconds(Math.Max(0, request.GraceMilliseconds)));
         return Task.FromResult(new Ack());
     }

@@ -13,7 +13,10 @@ namespace Wool.Workers.Host;
 /// it concerns, starts the calls <see cref="CallAdmission"/> lets through, and writes replies as
 /// they are ready, batched. When the caller goes away, its calls are cancelled.
 /// </summary>
-internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
+/// <param name="runtime">The worker.</param>
+/// <param name="logger">The worker's log.</param>
+/// <param name="owner">Whether the caller is the pool that spawned this worker, the only one whose peer lists it takes.</param>
+internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool owner = false)
 {
     private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<ulong, ServedCall> _calls = new();
@@ -168,6 +171,14 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger)
 
     private void SetPeers(PeerList list)
     {
+        if (!owner)
+        {
+            // Peers decide where this worker's nested calls (and their arguments) go: only the
+            // pool that owns the worker names them; a durable worker follows its own discovery.
+            WorkerLog.PeersRefused(logger);
+            return;
+        }
+
         var peers = new List<WorkerInfo>(list.Peers.Count);
         foreach (Peer peer in list.Peers)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Wool.Security;
 using Wool.Workers.Client;
 
 namespace Wool.Workers.Pool;
@@ -17,17 +18,33 @@ internal sealed class SpawnedWorkers
     private readonly ILogger _logger;
     private readonly List<WorkerProcess> _processes = [];
     private readonly List<WorkerConnection> _connections = [];
+    private readonly AccessToken _accessToken = AccessToken.Generate();
+    private readonly AccessToken _ownerToken = AccessToken.Generate();
+    private string? _folder;
 
     /// <summary>Starts <paramref name="count"/> workers in the background; <see cref="Started"/> says when they serve.</summary>
-    public SpawnedWorkers(int count, WorkerPoolOptions options, WorkerSet set, IWorkerDialer dialer, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="count">How many.</param>
+    /// <param name="options">The pool's options.</param>
+    /// <param name="set">Where the workers take calls once they serve.</param>
+    /// <param name="logger">The pool's log.</param>
+    /// <param name="cancellationToken">Cancelled when the pool is disposed.</param>
+    public SpawnedWorkers(int count, WorkerPoolOptions options, WorkerSet set, ILogger logger, CancellationToken cancellationToken)
     {
         _options = options;
         _set = set;
-        _dialer = dialer;
         _logger = logger;
+        // Only this pool holds both tokens: the workers require the first of every caller (their
+        // peers get it too) and take peer lists and stop requests only with the second.
+        _dialer = new GrpcDialer(logger, options.KeepAlive, _accessToken, _ownerToken);
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
         Started = Task.Run(() => StartAsync(count, cancellationToken), CancellationToken.None);
     }
+
+    /// <summary>The token every caller of these workers presents (the pool, and the workers to each other).</summary>
+    public AccessToken AccessToken => _accessToken;
+
+    /// <summary>The token only this pool presents: its workers take peer lists and stop requests with it alone.</summary>
+    public AccessToken OwnerToken => _ownerToken;
 
     /// <summary>Completes once every worker serves and takes calls; fails with what prevented one from starting.</summary>
     public Task Started { get; }
@@ -65,6 +82,7 @@ internal sealed class SpawnedWorkers
         var lost = connections.Where(c => !c.IsAlive).Select(c => c.Worker.ProcessId).ToHashSet();
         await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(lost.Contains(p.Info.ProcessId) ? TimeSpan.Zero : grace + TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
         await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+        DeleteFolder();
     }
 
     private static async Task StopOneAsync(WorkerConnection connection, TimeSpan grace)
@@ -86,9 +104,16 @@ internal sealed class SpawnedWorkers
         Task<WorkerProcess>[]? starting = null;
         try
         {
-            var launch = WorkerLaunch.ForThisApplication() with { WorkerArguments = WorkerArguments(_options) };
+            var launch = WorkerLaunch.ForThisApplication() with { Tokens = (_accessToken, _ownerToken) };
+            string[] arguments = WorkerArguments(_options);
+            // The workers' sockets go in a folder only this user can enter.
+            _folder = _options.ListenOnLoopback ? null : PrivateFolder.Ensure(PrivateFolder.Base, "pools", Guid.NewGuid().ToString("N")[..16]);
             ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
-            starting = [.. Enumerable.Range(0, count).Select(_ => WorkerProcess.StartAsync(launch, outputLogger, _options.StartTimeout, cancellationToken))];
+            starting = [.. Enumerable.Range(0, count).Select(i => WorkerProcess.StartAsync(
+                launch with { WorkerArguments = [.. arguments, "--listen", _folder is null ? "127.0.0.1:0" : $"unix:{Path.Combine(_folder, $"w{i}.sock")}"] },
+                outputLogger,
+                _options.StartTimeout,
+                cancellationToken))];
             WorkerChannels.WarmUp();
             await Task.WhenAll(starting).ConfigureAwait(false);
         }
@@ -106,7 +131,8 @@ internal sealed class SpawnedWorkers
             }
         }
 
-        var workers = starting.Select(t => t.Result.Info).ToList();
+        // A worker on a socket announces no scheme; it speaks TLS when the pool has credentials.
+        var workers = starting.Select(t => t.Result.Info with { Secure = _options.Credentials is not null }).ToList();
         var connections = workers.Select(worker => new WorkerConnection(worker, _dialer, _logger, _options.Credentials?.Current)).ToList();
         lock (_connections)
         {
@@ -125,6 +151,21 @@ internal sealed class SpawnedWorkers
         foreach (WorkerConnection connection in connections)
         {
             _set.Add(connection);
+        }
+    }
+
+    private void DeleteFolder()
+    {
+        try
+        {
+            if (_folder is not null)
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only empty sockets of exited workers are left; the folder is private either way.
         }
     }
 

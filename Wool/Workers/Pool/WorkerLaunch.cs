@@ -46,6 +46,12 @@ internal sealed record WorkerLaunch(string Host, string WoolAssembly, string? Ru
     /// <summary>Extra worker options (for example the admission policy).</summary>
     public IReadOnlyList<string> WorkerArguments { get; init; } = [];
 
+    /// <summary>
+    /// The tokens the worker requires of its callers and of its owner; they travel over the worker's
+    /// stdin (<see cref="WorkerProcess"/> writes them), never on the command line another user can read.
+    /// </summary>
+    public (Security.AccessToken Access, Security.AccessToken Owner)? Tokens { get; init; }
+
     public ProcessStartInfo CreateStartInfo()
     {
         var start = new ProcessStartInfo(Host)
@@ -74,6 +80,11 @@ internal sealed record WorkerLaunch(string Host, string WoolAssembly, string? Ru
         start.ArgumentList.Add("--exit-with-parent");
         start.ArgumentList.Add("--parent-pid");
         start.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Tokens is not null)
+        {
+            start.ArgumentList.Add("--access-token-from-stdin");
+        }
+
         foreach (string argument in WorkerArguments)
         {
             start.ArgumentList.Add(argument);

@@ -33,6 +33,13 @@ internal sealed class WorkerProcess
     {
         var started = Stopwatch.StartNew();
         Process process = await WorkerSpawner.StartAsync(launch.CreateStartInfo()).ConfigureAwait(false);
+        if (launch.Tokens is var (access, owner))
+        {
+            // The pool's private line to the worker; it stays open, and its end tells the worker the pool is gone.
+            await process.StandardInput.WriteAsync($"{access.Text}\n{owner.Text}\n".AsMemory(), cancellationToken).ConfigureAwait(false);
+            await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var stderrTail = new ConcurrentQueue<string>();
         _ = PumpAsync(process.StandardError, process.Id, logger, isError: true, stderrTail);
 

@@ -15,6 +15,9 @@ internal static class WireProtocol
     /// <summary>Largest message either end accepts or sends (a batch of frames).</summary>
     public const int MaxMessageSize = 64 * 1024 * 1024;
 
+    /// <summary>Response header with which a worker's service says it accepted a call channel (a refusal before the service has none).</summary>
+    public const string AcceptedHeader = "wool-accepted";
+
     /// <summary>Request header of the call channel that carries the caller's protocol version.</summary>
     public const string VersionHeader = "wool-protocol";
 
