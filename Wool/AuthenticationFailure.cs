@@ -23,4 +23,10 @@ public enum AuthenticationFailure
     /// own, or its discovery namespace's), and the caller did not present it.
     /// </summary>
     AccessTokenRefused,
+
+    /// <summary>
+    /// The certificate was not issued for this role: a worker's must carry the extended key usage
+    /// <c>serverAuth</c>, a caller's <c>clientAuth</c>. A caller's certificate cannot pass for a worker's.
+    /// </summary>
+    WrongRole,
 }

@@ -70,6 +70,7 @@ internal sealed class TlsClientHandshake
         AuthenticationFailure.UntrustedAuthority => "Give the pool the authority that issued the worker's certificate, or give the worker a certificate from the pool's authority.",
         AuthenticationFailure.IdentityMismatch => "Issue the worker a certificate with the expected name as a DNS subject alternative name, or change the pool's workerIdentity.",
         AuthenticationFailure.Expired => "Renew the worker's certificate; a worker re-reads rotated certificate files without a restart.",
+        AuthenticationFailure.WrongRole => "Give the worker a worker certificate (extended key usage serverAuth, naming the worker identity); caller certificates carry clientAuth only.",
         _ => "Check the worker's certificate.",
     };
 
@@ -83,7 +84,7 @@ internal sealed class TlsClientHandshake
         }
 
         var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        _rejection = CertificateVerifier.Verify(presented, chain, _credentials.Authorities, _credentials.WorkerIdentity is { } identity ? [identity] : [], "worker identity");
+        _rejection = CertificateVerifier.Verify(presented, chain, _credentials.Authorities, _credentials.WorkerIdentity is { } identity ? [identity] : [], CertificateVerifier.Role.Worker);
         _workerVerified = _rejection is null;
         return _workerVerified;
     }

@@ -83,7 +83,7 @@ internal sealed class TlsServerHandshake(WorkerCredentials credentials, ILogger 
         var presented = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
         // Callers are authenticated by their authority and, when the worker lists caller identities,
         // by one of those names (or the worker identity: peers are workers).
-        if (CertificateVerifier.Verify(presented, chain, current.Authorities, current.CallerIdentities, "caller identity") is { } rejection)
+        if (CertificateVerifier.Verify(presented, chain, current.Authorities, current.CallerIdentities, CertificateVerifier.Role.Caller) is { } rejection)
         {
             SecurityLog.CallerRefused(logger, caller?.ToString() ?? "unknown", rejection.Reason);
             return false;

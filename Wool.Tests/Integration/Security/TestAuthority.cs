@@ -12,6 +12,11 @@ internal sealed class TestAuthority : IDisposable
 {
     public const string WorkerIdentity = "wool-worker";
 
+    public const string CallerIdentity = "wool-caller";
+
+    private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
+    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
+
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly X509Certificate2 _certificate;
 
@@ -31,14 +36,24 @@ internal sealed class TestAuthority : IDisposable
 
     public string AuthorityFile { get; }
 
-    /// <summary>Issues a certificate for <paramref name="dnsName"/> (server and client use) and writes it and its key as PEM.</summary>
+    /// <summary>
+    /// Issues a worker's certificate for <paramref name="dnsName"/> (server and client use: a worker
+    /// also calls its peers) and writes it and its key as PEM.
+    /// </summary>
     public (string Certificate, string Key) Issue(string stem, string? dnsName = WorkerIdentity, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
+        => Issue(stem, dnsName, [ServerAuth, ClientAuth], notBefore, notAfter);
+
+    /// <summary>Issues a caller's certificate (client use only) for <paramref name="dnsName"/>, as the documented recipe does for an application.</summary>
+    public (string Certificate, string Key) IssueCaller(string stem, string dnsName = CallerIdentity)
+        => Issue(stem, dnsName, [ClientAuth], null, null);
+
+    private (string Certificate, string Key) Issue(string stem, string? dnsName, Oid[] usages, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={stem}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], critical: false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages], critical: false));
         if (dnsName is not null)
         {
             // Deliberately no IP address: workers verify by identity, never by the address they were dialled at.
@@ -62,6 +77,13 @@ internal sealed class TestAuthority : IDisposable
     {
         var (certificate, key) = Issue(stem);
         return WorkerCredentials.FromPemFiles(AuthorityFile, certificate, key, mutual, identity);
+    }
+
+    /// <summary>Credentials of a calling application: a caller's certificate (client use only), trusting workers of this authority.</summary>
+    public WorkerCredentials CallerCredentials(string stem)
+    {
+        var (certificate, key) = IssueCaller(stem);
+        return WorkerCredentials.FromPemFiles(AuthorityFile, certificate, key, workerIdentity: WorkerIdentity);
     }
 
     /// <summary>The worker command-line options that serve with files issued here.</summary>

@@ -89,6 +89,30 @@ public sealed class TlsTests
     }
 
     [TestMethod]
+    public async Task WorkerImpersonator_HoldingACallerCertificateThatNamesTheWorkerIdentity_IsRefusedAsWrongRole()
+    {
+        using var authority = new TestAuthority();
+        // The authority issued this to a caller; even naming the worker identity, it cannot serve as one.
+        var error = await RefusedAsync(
+            authority.CallerCredentials("pool"),
+            authority.WorkerArguments(authority.IssueCaller("impersonator", dnsName: TestAuthority.WorkerIdentity)));
+
+        Assert.AreEqual(AuthenticationFailure.WrongRole, error.Failure);
+        StringAssert.Contains(error.Message, "lacks serverAuth");
+    }
+
+    [TestMethod]
+    public async Task DiscoveryPool_WithACallerCertificate_RunsRoutinesOnTlsWorkers()
+    {
+        using var authority = new TestAuthority();
+        string ns = NewNamespace();
+        await using var worker = await DurableWorker.StartAsync(["--discovery", "local", "--namespace", ns, .. authority.WorkerArguments(authority.Issue("worker"))]);
+        await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+
+        Assert.AreEqual(worker.ProcessId, await DiscoveryRoutines.Where().WaitAsync(Timeouts.Default));
+    }
+
+    [TestMethod]
     public async Task Worker_WithAnotherIdentity_IsSkippedWithIdentityMismatch()
     {
         using var authority = new TestAuthority();
@@ -152,7 +176,7 @@ public sealed class TlsTests
         string ns = NewNamespace();
         await using var worker = await DurableWorker.StartAsync(
             ["--discovery", "local", "--namespace", ns, .. authority.WorkerArguments(authority.Issue("worker")), "--tls-worker-identity", TestAuthority.WorkerIdentity, "--tls-caller-identity", "wool-caller"]);
-        var (listedCertificate, listedKey) = authority.Issue("listed", dnsName: "wool-caller");
+        var (listedCertificate, listedKey) = authority.IssueCaller("listed");
         var listed = WorkerCredentials.FromPemFiles(authority.AuthorityFile, listedCertificate, listedKey, workerIdentity: TestAuthority.WorkerIdentity);
 
         await using (var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = listed }))
@@ -163,7 +187,7 @@ public sealed class TlsTests
             Assert.IsTrue(processes.All(p => p == worker.ProcessId), string.Join(", ", processes));
         }
 
-        var (otherCertificate, otherKey) = authority.Issue("other", dnsName: "someone-else");
+        var (otherCertificate, otherKey) = authority.IssueCaller("other", dnsName: "someone-else");
         var unlisted = WorkerCredentials.FromPemFiles(authority.AuthorityFile, otherCertificate, otherKey, workerIdentity: TestAuthority.WorkerIdentity);
         var error = await RefusedAsync(unlisted, ns);
 
