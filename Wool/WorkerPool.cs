@@ -72,7 +72,9 @@ public sealed class WorkerPool : RoutinePool
         ILogger logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
         // A local namespace's workers require its access token; read (or made) now, so that a
         // folder another user controls fails the pool here, before anything is dialled.
-        var discoveredDialer = new GrpcDialer(logger, _options.KeepAlive, _options.AccessTokenFile is { } file ? Security.AccessToken.ReadOrCreate(file) : (discovery as LocalDiscovery)?.AccessToken);
+        var discoveredDialer = new GrpcDialer(logger, _options.KeepAlive, _options.AccessTokenFile is { } file ? Security.AccessToken.ReadOrCreate(file) : (discovery as LocalDiscovery)?.AccessToken, maxValueSize: _options.Limits.MaxMessageSize);
+        // Streamed arguments are serialized before a link is chosen: allow this pool's limit (each link applies its own).
+        Serialization.WoolSerializer.AllowValuesUpTo(_options.Limits.MaxMessageSize);
         _workers = new WorkerSet(_options.LoadBalancer);
         _spawned = count > 0 ? new SpawnedWorkers(count, _options, _workers, logger, _disposing.Token) : null;
         _readiness = new PoolReadiness(_spawned?.Started ?? Task.CompletedTask, quorum, _options.QuorumTimeout, _workers);

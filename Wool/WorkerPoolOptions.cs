@@ -78,6 +78,14 @@ public sealed record WorkerPoolOptions
     public IReadOnlyList<string> AllowedTypes { get; init; } = [];
 
     /// <summary>
+    /// What one caller may take of a worker: the largest message (which this pool applies to its own
+    /// calls and replies too), and the calls, streams and connections a worker serves at once. Given
+    /// to the workers this pool spawns; durable workers take theirs on their command line (pools and
+    /// workers must agree on the message size). <see cref="WorkerLimits.Default"/> when not set.
+    /// </summary>
+    public WorkerLimits Limits { get; init; } = WorkerLimits.Default;
+
+    /// <summary>
     /// For workers without TLS found by a custom discovery: the file holding their access token (the
     /// workers' <c>--access-token-file</c>; made, mode 0600, when missing). Workers the pool spawns,
     /// and those of a <see cref="Discovery.LocalDiscovery"/> namespace, need none: their tokens are
@@ -107,6 +115,7 @@ public sealed record WorkerPoolOptions
             throw new ArgumentException("AccessTokenFile is the token presented to discovered workers; this pool has no discovery. Pass a discovery, or remove it.", "options");
         }
 
+        Limits.Validate(nameof(WorkerPoolOptions));
         if (AllowedTypes.Count > 0)
         {
             _ = Serialization.TypeAllowList.Parse(AllowedTypes);

@@ -41,9 +41,9 @@ internal static class RoutinePayload
         }
 
         writer.Flush();
-        if (buffer.WrittenCount > WoolSerializer.MaxValueBytes)
+        if (buffer.WrittenCount > WoolSerializer.ValueLimit)
         {
-            throw new WoolSerializationException(WoolSerializer.TooLarge($"The call of routine '{routine.Name}'", buffer.WrittenCount));
+            throw new WoolSerializationException(WoolSerializer.TooLarge($"The call of routine '{routine.Name}'", buffer.WrittenCount, WoolSerializer.ValueLimit));
         }
 
         return buffer.WrittenSpan.ToArray();
@@ -92,7 +92,8 @@ internal static class RoutinePayload
             throw new WoolSerializationException($"Could not return the {what} of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
         }
 
-        return bytes.Length <= WoolSerializer.MaxValueBytes ? bytes : throw new WoolSerializationException(WoolSerializer.TooLarge($"The {what} of routine '{routine.Name}'", bytes.Length));
+        int limit = WoolSerializer.ValueLimit;
+        return bytes.Length <= limit ? bytes : throw new WoolSerializationException(WoolSerializer.TooLarge($"The {what} of routine '{routine.Name}'", bytes.Length, limit));
     }
 
     public static T DeserializeValue<T>(Routine routine, ReadOnlyMemory<byte> payload, string what)

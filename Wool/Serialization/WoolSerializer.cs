@@ -26,11 +26,26 @@ internal static class WoolSerializer
     /// </summary>
     public static void Restrict(TypeAllowList allowed) => Options = new AllowListOptions(Options, allowed);
 
+    private static int s_valueLimit = WorkerLimits.Default.MaxMessageSize;
+
     /// <summary>
-    /// The largest serialized call or value Wool sends as one message (64 MiB less room for a
-    /// batch of small frames sent with it). Larger values fail with a typed error for that call only.
+    /// The largest serialized call or value this process makes or accepts as one message
+    /// (<see cref="WorkerLimits.MaxMessageSize"/>: a worker's own, or the largest of its pools').
+    /// Larger values fail with a typed error for that call only.
     /// </summary>
-    public const int MaxValueBytes = (64 * 1024 * 1024) - (2 * 1024 * 1024);
+    public static int ValueLimit => Volatile.Read(ref s_valueLimit);
+
+    /// <summary>Sets the limit (a worker, at start).</summary>
+    public static void LimitValuesTo(int bytes) => Volatile.Write(ref s_valueLimit, bytes);
+
+    /// <summary>Raises the limit to at least <paramref name="bytes"/> (a pool; each link still applies its own).</summary>
+    public static void AllowValuesUpTo(int bytes)
+    {
+        int current;
+        while ((current = Volatile.Read(ref s_valueLimit)) < bytes && Interlocked.CompareExchange(ref s_valueLimit, bytes, current) != current)
+        {
+        }
+    }
 
     /// <summary>Writes one value, typeless (its runtime type travels with it).</summary>
     public static void Write(ref MessagePackWriter writer, object? value) => TypelessFormatter.Instance.Serialize(ref writer, value!, Options);
@@ -48,9 +63,9 @@ internal static class WoolSerializer
     public static Exception DeserializeException(ReadOnlyMemory<byte> bytes) => MessagePackSerializer.Deserialize<Exception>(bytes, Options);
 
     /// <summary>Why a value is too large to send, and what to do instead.</summary>
-    public static string TooLarge(string what, long bytes)
-        => $"{what} is {bytes / (1024.0 * 1024):0.#} MiB serialized, over the {MaxValueBytes / (1024 * 1024)} MiB a message may carry. " +
-           "Send less per call, or stream it (an IAsyncEnumerable<T> argument or result moves one item per message).";
+    public static string TooLarge(string what, long bytes, int limit)
+        => $"{what} is {bytes / (1024.0 * 1024):0.##} MiB serialized, over the {limit / (1024.0 * 1024):0.##} MiB a message may carry (WorkerLimits.MaxMessageSize, --max-message-size). " +
+           "Send less per call, or stream it (an IAsyncEnumerable<T> argument or result moves one item per message), or raise the limit on the pool and its workers alike.";
 
     /// <summary>Serializes the value of a context variable (typeless: its runtime type travels).</summary>
     public static byte[] SerializeContextValue(object? value) => MessagePackSerializer.Serialize(value, Options);

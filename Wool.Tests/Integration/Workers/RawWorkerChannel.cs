@@ -18,7 +18,7 @@ internal sealed class RawWorkerChannel : IDisposable
 
     public RawWorkerChannel(WorkerPool pool, WorkerInfo worker, bool accessToken = true, bool ownerToken = true)
     {
-        _channel = WorkerChannels.Create(worker.Address, WorkerChannels.DefaultKeepAlive, null);
+        _channel = WorkerChannels.Create(worker.Address);
         AccessToken access = pool.Spawned!.AccessToken;
         AccessToken owner = pool.Spawned.OwnerToken;
         Invoker = _channel.CreateCallInvoker().Intercept(headers =>

@@ -16,4 +16,11 @@ internal static class SizeRoutines
         await Task.Yield();
         return new byte[megabytes * 1024 * 1024];
     }
+
+    [Routine]
+    public static async Task<byte[]> MakeKilobytes(int kilobytes)
+    {
+        await Task.Yield();
+        return new byte[kilobytes * 1024];
+    }
 }

@@ -116,15 +116,29 @@ public sealed class WorkerProtocolTests
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();
 
-        var tooBig = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SizeRoutines.Length(new byte[70 * 1024 * 1024]).WaitAsync(Timeouts.Default));
-        var tooBigResult = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SizeRoutines.Make(70).WaitAsync(Timeouts.Default));
-        int fits = await SizeRoutines.Length(new byte[40 * 1024 * 1024]).WaitAsync(Timeouts.Default);
+        // The default limit is gRPC's: 4 MiB a message.
+        var tooBig = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SizeRoutines.Length(new byte[5 * 1024 * 1024]).WaitAsync(Timeouts.Default));
+        var tooBigResult = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SizeRoutines.Make(5).WaitAsync(Timeouts.Default));
+        int fits = await SizeRoutines.Length(new byte[3 * 1024 * 1024]).WaitAsync(Timeouts.Default);
 
-        StringAssert.Contains(tooBig.Message, "The call of routine 'SizeRoutines.Length' is 70");
+        StringAssert.Contains(tooBig.Message, "The call of routine 'SizeRoutines.Length' is 5");
+        StringAssert.Contains(tooBig.Message, "over the 4 MiB a message may carry (WorkerLimits.MaxMessageSize, --max-message-size)");
         StringAssert.Contains(tooBig.Message, "stream it");
-        StringAssert.Contains(tooBigResult.Message, "The result of routine 'SizeRoutines.Make' is 70");
-        Assert.AreEqual(40 * 1024 * 1024, fits);
+        StringAssert.Contains(tooBigResult.Message, "The result of routine 'SizeRoutines.Make' is 5");
+        Assert.AreEqual(3 * 1024 * 1024, fits);
         await AssertStillServesAsync(pool, pool.Workers[0]);
+    }
+
+    [TestMethod]
+    public async Task MessageLimit_RaisedOnThePool_CarriesLargerCallsAndResults()
+    {
+        await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { Limits = WorkerLimits.Default with { MaxMessageSize = 48 * 1024 * 1024 } });
+
+        int length = await SizeRoutines.Length(new byte[40 * 1024 * 1024]).WaitAsync(Timeouts.Default);
+        byte[] made = await SizeRoutines.Make(40).WaitAsync(Timeouts.Default);
+
+        Assert.AreEqual(40 * 1024 * 1024, length);
+        Assert.HasCount(40 * 1024 * 1024, made);
     }
 
     private static string TestAssembly => typeof(WorkerRoutines).Assembly.FullName!;

@@ -162,6 +162,54 @@ public sealed class WorkerSessionTests
     }
 
     [TestMethod]
+    public async Task Call_BeyondItsConnectionsShareOfCalls_RejectedTransientWhileOtherConnectionsAreServed()
+    {
+        await using var worker = new InMemoryWorker(limits: WorkerLimits.Default with { MaxCallsPerConnection = 2 });
+        using var greedy = new RawSession(worker);
+        using var other = new RawSession(worker);
+        for (ulong id = 1; id <= 2; id++)
+        {
+            await greedy.CallAsync(id, TestRunner.Capture(() => InMemoryRoutines.WaitForCancellation(Guid.NewGuid().ToString("N"), CancellationToken.None)));
+        }
+
+        await Eventually.WaitUntilAsync(() => worker.Runtime.InFlight == 2);
+        await greedy.CallAsync(3, AddRequest);
+        await other.CallAsync(1, AddRequest);
+
+        AssertRejected(await greedy.ReadAsync(), transient: true, "--max-calls-per-connection 2");
+        Assert.AreEqual(ServerFrame.KindOneofCase.Value, (await other.ReadAsync()).KindCase, "Another connection has its own share.");
+        await greedy.SendAsync(new ClientFrame { Id = 1, Cancel = true }, new ClientFrame { Id = 2, Cancel = true });
+    }
+
+    [TestMethod]
+    public async Task OpenStream_BeyondItsConnectionsShareOfStreams_RejectedTransient()
+    {
+        await using var worker = new InMemoryWorker(limits: WorkerLimits.Default with { MaxStreamsPerConnection = 1 });
+        using var session = new RawSession(worker);
+        RoutineRequest stream = TestRunner.CaptureStream(() => InMemoryRoutines.Counted(Guid.NewGuid().ToString("N"), 10));
+
+        await session.SendAsync(WireProtocol.ToFrame(1, stream, streaming: true), WireProtocol.ToFrame(2, stream, streaming: true));
+
+        AssertRejected(await session.ReadAsync(), transient: true, "--max-streams-per-connection 1");
+        await session.CallAsync(3, AddRequest);
+        Assert.AreEqual(ServerFrame.KindOneofCase.Value, (await session.ReadAsync()).KindCase, "Calls have their own share.");
+    }
+
+    [TestMethod]
+    public async Task Call_WithAMillionTypeArguments_RefusedBeforeItRuns()
+    {
+        await using var worker = new InMemoryWorker();
+        using var session = new RawSession(worker);
+        ClientFrame frame = WireProtocol.ToFrame(1, AddRequest, streaming: false);
+        frame.Call.TypeArguments.AddRange(Enumerable.Repeat("System.Int32", 1_000_000));
+
+        await session.SendAsync(frame);
+        ServerFrame reply = await session.ReadAsync();
+
+        AssertRejected(reply, transient: false, $"a call carries at most {Wool.Workers.Host.CallAdmission.MaxTypeArguments}");
+    }
+
+    [TestMethod]
     public async Task Frame_OfNoKnownKind_RejectedNotTransient()
     {
         await using var worker = new InMemoryWorker();

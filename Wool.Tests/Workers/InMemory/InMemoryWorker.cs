@@ -15,10 +15,10 @@ namespace Wool.Tests.Workers.InMemory;
 /// </summary>
 internal sealed class InMemoryWorker : IAsyncDisposable
 {
-    public InMemoryWorker(IAdmissionPolicy? admission = null, IWorkerDialer? peers = null, ILoggerFactory? loggerFactory = null)
+    public InMemoryWorker(IAdmissionPolicy? admission = null, IWorkerDialer? peers = null, ILoggerFactory? loggerFactory = null, WorkerLimits? limits = null)
     {
         loggerFactory ??= NullLoggerFactory.Instance;
-        var options = new WorkerOptions(new IPEndPoint(IPAddress.Loopback, 0), ExitWithParent: false, DefaultGracePeriod: TimeSpan.FromSeconds(1)) { Admission = admission };
+        var options = new WorkerOptions(new IPEndPoint(IPAddress.Loopback, 0), ExitWithParent: false, DefaultGracePeriod: TimeSpan.FromSeconds(1)) { Admission = admission, Limits = limits ?? WorkerLimits.Default };
         Runtime = new WorkerRuntime(loggerFactory, options, peers);
         Service = new WorkerService(Runtime, loggerFactory);
         string id = Guid.NewGuid().ToString("N");

@@ -41,6 +41,6 @@ public sealed class FrameBatchesTests
         await FrameBatches.SendAllAsync(outbox.Reader, static (ServerBatch b) => b.Frames, b => { batches.Add(b); return Task.CompletedTask; }).WaitAsync(Timeouts.Default);
 
         Assert.HasCount(3, batches);
-        Assert.IsTrue(batches.All(b => b.CalculateSize() < WireProtocol.MaxMessageSize));
+        Assert.IsTrue(batches.All(b => b.CalculateSize() < WireProtocol.MessageLimit(WorkerLimits.Default.MaxMessageSize)));
     }
 }

@@ -15,13 +15,15 @@ namespace Wool.Workers.Client;
 /// <param name="keepAlive">How long a link may see no answer before it pings, and then before it gives the worker up.</param>
 /// <param name="accessToken">The workers' access token (local workers without TLS); null for none.</param>
 /// <param name="ownerToken">The token that marks these links as the workers' owner (the pool that spawned them); null for none.</param>
-internal sealed class GrpcDialer(ILogger logger, TimeSpan keepAlive, AccessToken? accessToken = null, AccessToken? ownerToken = null) : IWorkerDialer
+/// <param name="maxValueSize">The largest call or reply value the links send or accept (<see cref="WorkerLimits.MaxMessageSize"/>); the default limit when null.</param>
+internal sealed class GrpcDialer(ILogger logger, TimeSpan keepAlive, AccessToken? accessToken = null, AccessToken? ownerToken = null, int? maxValueSize = null) : IWorkerDialer
 {
     /// <inheritdoc />
     public WorkerLink Dial(WorkerInfo worker, CredentialSet? credentials)
     {
         TlsClientHandshake? tls = credentials is null ? null : new TlsClientHandshake(credentials);
-        GrpcChannel channel = WorkerChannels.Create(worker.Address, keepAlive, tls);
+        int limit = maxValueSize ?? WorkerLimits.Default.MaxMessageSize;
+        GrpcChannel channel = WorkerChannels.Create(worker.Address, keepAlive, tls, limit);
         CallInvoker invoker = channel.CreateCallInvoker();
         if (accessToken is not null || ownerToken is not null)
         {
@@ -41,6 +43,6 @@ internal sealed class GrpcDialer(ILogger logger, TimeSpan keepAlive, AccessToken
             });
         }
 
-        return new WorkerLink(worker, logger, invoker, tls, channel);
+        return new WorkerLink(worker, logger, invoker, tls, channel, limit);
     }
 }

@@ -205,6 +205,7 @@ internal sealed class RemoteRoutineStream(WorkerLink link, ulong id, RoutineRequ
 
     private void Open()
     {
+        Link.CheckSize(Request);
         _opened = true;
         DateTimeOffset? deadline = Request.DispatchTimeout is { } timeout ? DateTimeOffset.UtcNow + timeout : null;
         if (!Link.TryRegister(Id, this) || !Link.TrySendCall(Id, Request, streaming: true, deadline))

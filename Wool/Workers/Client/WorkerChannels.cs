@@ -14,13 +14,13 @@ internal static class WorkerChannels
     /// <summary>The URI scheme of a worker that listens on a Unix domain socket: <c>unix:/path/to/worker.sock</c>.</summary>
     public const string UnixScheme = "unix";
 
-    public static GrpcChannel Create(Uri address) => Create(address, DefaultKeepAlive, null);
+    public static GrpcChannel Create(Uri address) => Create(address, DefaultKeepAlive, null, WorkerLimits.Default.MaxMessageSize);
 
     /// <summary>
     /// A channel that pings an idle-looking peer every <paramref name="keepAlive"/> and drops it when
     /// a ping goes unanswered as long; over TLS, authenticated by <paramref name="tls"/>.
     /// </summary>
-    public static GrpcChannel Create(Uri address, TimeSpan keepAlive, TlsClientHandshake? tls)
+    public static GrpcChannel Create(Uri address, TimeSpan keepAlive, TlsClientHandshake? tls, int maxValueSize)
     {
         var handler = new SocketsHttpHandler
         {
@@ -52,8 +52,8 @@ internal static class WorkerChannels
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
             HttpHandler = handler,
-            MaxReceiveMessageSize = WireProtocol.MaxMessageSize,
-            MaxSendMessageSize = WireProtocol.MaxMessageSize,
+            MaxReceiveMessageSize = WireProtocol.MessageLimit(maxValueSize),
+            MaxSendMessageSize = WireProtocol.MessageLimit(maxValueSize),
         });
     }
 
@@ -78,7 +78,7 @@ internal static class WorkerChannels
     /// </summary>
     public static void WarmUp()
     {
-        using GrpcChannel channel = Create(new Uri("http://127.0.0.1:1"), DefaultKeepAlive, null);
+        using GrpcChannel channel = Create(new Uri("http://127.0.0.1:1"));
         _ = new Protocol.Worker.WorkerClient(channel);
         var batch = new Protocol.ClientBatch { Frames = { new Protocol.ClientFrame { Id = 1, Call = new Protocol.Call { Protocol = WireProtocol.Version } } } };
         _ = Protocol.ClientBatch.Parser.ParseFrom(Google.Protobuf.MessageExtensions.ToByteArray(batch));

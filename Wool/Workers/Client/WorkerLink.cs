@@ -28,6 +28,7 @@ internal sealed class WorkerLink : IAsyncDisposable
     private readonly CallerRoutineNumbers _routineNumbers = new();
     private readonly Func<ClientFrame, bool> _trySend;
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _maxValueSize;
     private readonly Task _writer;
     private readonly Task _reader;
     private readonly Protocol.Worker.WorkerClient _client;
@@ -42,8 +43,10 @@ internal sealed class WorkerLink : IAsyncDisposable
     /// <param name="invoker">The transport: a gRPC channel's, or an in-process one in tests.</param>
     /// <param name="tls">The handshake that explains a refused connection; null without TLS.</param>
     /// <param name="transport">What to dispose with the link (the channel); null when someone else owns it.</param>
-    public WorkerLink(WorkerInfo worker, ILogger logger, CallInvoker invoker, TlsClientHandshake? tls = null, IDisposable? transport = null)
+    /// <param name="maxValueSize">The largest call payload the link sends (<see cref="WorkerLimits.MaxMessageSize"/>); the default when null.</param>
+    public WorkerLink(WorkerInfo worker, ILogger logger, CallInvoker invoker, TlsClientHandshake? tls = null, IDisposable? transport = null, int? maxValueSize = null)
     {
+        _maxValueSize = maxValueSize ?? WorkerLimits.Default.MaxMessageSize;
         Worker = worker;
         _logger = logger;
         _tls = tls;
@@ -76,6 +79,7 @@ internal sealed class WorkerLink : IAsyncDisposable
 
     public Task<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
+        CheckSize(request);
         var call = new UnaryCall(this, NextId(), request, cancellationToken);
         DateTimeOffset? deadline = request.DispatchTimeout is { } timeout ? DateTimeOffset.UtcNow + timeout : null;
         if (!TryRegister(call.Id, call) || !TrySendCall(call.Id, request, streaming: false, deadline))
@@ -144,6 +148,16 @@ internal sealed class WorkerLink : IAsyncDisposable
     /// <summary>Sends a call or a stream's opening, named or numbered (see <see cref="CallerRoutineNumbers"/>).</summary>
     internal bool TrySendCall(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? deadline)
         => _routineNumbers.TrySend(id, request, streaming, deadline, _trySend);
+
+    /// <summary>Refuses, before anything is sent or registered, a call larger than this link's message limit.</summary>
+    /// <exception cref="WoolSerializationException">The call is too large; it fails alone, and no worker saw it.</exception>
+    internal void CheckSize(RoutineRequest request)
+    {
+        if (request.Payload.Length > _maxValueSize)
+        {
+            throw new WoolSerializationException(Serialization.WoolSerializer.TooLarge($"The call of routine '{request.RoutineName}'", request.Payload.Length, _maxValueSize));
+        }
+    }
 
     /// <summary>
     /// What a call learns when the link breaks under it. A link that never got past the TLS

@@ -33,6 +33,7 @@ internal static class WorkerHost
         }
 
         Serialization.SerializerWarmUp.Start();
+        Serialization.WoolSerializer.LimitValuesTo(options.Limits.MaxMessageSize);
 
         string id = Guid.NewGuid().ToString("N");
         Discovery.IWorkerDiscovery? discovery = options.DiscoveryMode switch
@@ -58,10 +59,13 @@ internal static class WorkerHost
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            ILogger security = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
+            ILoggerFactory loggers = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>();
+            ILogger security = loggers.CreateLogger(SecurityCategory);
+            var connections = new ConnectionLimit(options.Limits.MaxConnections, loggers.CreateLogger("Wool.Workers.Worker"));
             WorkerAddress.Serve(kestrel, options.Listen, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
+                listen.Use(connections.Middleware);
                 if (options.Listen is UnixDomainSocketEndPoint)
                 {
                     listen.Use(new Security.LocalPeerCheck(security).Middleware);
@@ -72,14 +76,15 @@ internal static class WorkerHost
                     new Security.TlsServerHandshake(credentials, security).Apply(listen);
                 }
             });
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
+            // A link uses one long-lived stream, and one more now and then for a status or a stop.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 16;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
         });
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = WireProtocol.MaxMessageSize;
-            grpc.MaxSendMessageSize = WireProtocol.MaxMessageSize;
+            grpc.MaxReceiveMessageSize = WireProtocol.MessageLimit(options.Limits.MaxMessageSize);
+            grpc.MaxSendMessageSize = WireProtocol.MessageLimit(options.Limits.MaxMessageSize);
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<WorkerRuntime>();

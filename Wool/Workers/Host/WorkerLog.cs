@@ -58,4 +58,13 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 23, EventName = "StopRefused", Level = LogLevel.Warning, Message = "Refused a stop request from a caller that does not own this worker.")]
     public static partial void StopRefused(ILogger logger);
+
+    [LoggerMessage(EventId = 24, EventName = "ConnectionShareReached", Level = LogLevel.Warning, Message = "Refused call {CallId}: its connection already has its most {Kind} open on this worker ({Limit}).")]
+    public static partial void ConnectionShareReached(ILogger logger, ulong callId, string kind, int limit);
+
+    [LoggerMessage(EventId = 25, EventName = "RepliesUnread", Level = LogLevel.Warning, Message = "A caller is not reading its replies ({Bytes} bytes waiting): its connection's requests are held back until it does.")]
+    public static partial void RepliesUnread(ILogger logger, long bytes);
+
+    [LoggerMessage(EventId = 26, EventName = "ConnectionsFull", Level = LogLevel.Warning, Message = "Closed a connection from {Caller}: this worker serves at most {Max} connections at once.")]
+    public static partial void ConnectionsFull(ILogger logger, int max, string caller);
 }

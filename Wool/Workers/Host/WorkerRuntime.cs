@@ -34,10 +34,14 @@ internal sealed class WorkerRuntime
         _logger = loggerFactory.CreateLogger("Wool.Workers.Worker");
         ILogger peersLogger = loggerFactory.CreateLogger("Wool.Workers.Peers");
         // Peers share this worker's access token (a pool's workers, or a discovery namespace's).
-        Peers = new PeerPool(dialer ?? new GrpcDialer(peersLogger, WorkerChannels.DefaultKeepAlive, options.AccessToken), options.Credentials, peersLogger);
+        Peers = new PeerPool(dialer ?? new GrpcDialer(peersLogger, WorkerChannels.DefaultKeepAlive, options.AccessToken, maxValueSize: options.Limits.MaxMessageSize), options.Credentials, peersLogger);
         Admission = options.Admission;
         OwnerToken = options.OwnerToken;
+        Limits = options.Limits;
     }
+
+    /// <summary>What one caller may take of this worker.</summary>
+    public WorkerLimits Limits { get; }
 
     /// <summary>The token of the pool that spawned this worker, if one did: only that pool may set its peers or stop it.</summary>
     public Security.AccessToken? OwnerToken { get; }

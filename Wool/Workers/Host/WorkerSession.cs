@@ -21,6 +21,15 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<ulong, ServedCall> _calls = new();
     private readonly CallAdmission _admission = new(runtime, logger);
+    private readonly Lock _roomGate = new();
+    private int _callsOpen;
+    private int _streamsOpen;
+    private long _unsentBytes;
+    private TaskCompletionSource? _room;
+
+    // Single-result calls whose reply is queued but not yet written: they still count toward the
+    // connection's share, so a caller that reads no replies soon has no more calls run.
+    private readonly ConcurrentDictionary<ulong, byte> _repliesUnsent = new();
 
     public async Task RunAsync(IAsyncStreamReader<ClientBatch> requests, IServerStreamWriter<ServerBatch> responses, CancellationToken connectionAborted)
     {
@@ -29,7 +38,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
         RpcException? malformed = null;
         try
         {
-            while (await requests.MoveNext(reading.Token).ConfigureAwait(false))
+            while (await HasRoomForRepliesAsync(reading.Token).ConfigureAwait(false) && await requests.MoveNext(reading.Token).ConfigureAwait(false))
             {
                 foreach (ClientFrame frame in requests.Current.Frames)
                 {
@@ -67,7 +76,67 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     }
 
     /// <summary>Queues a frame for the caller; dropped once the connection is closing.</summary>
-    internal void Send(ServerFrame frame) => _outbox.Writer.TryWrite(frame);
+    internal void Send(ServerFrame frame)
+    {
+        int bytes = frame.CalculateSize();
+        WorkerMemory.Moved(bytes);
+        if (_outbox.Writer.TryWrite(frame))
+        {
+            Interlocked.Add(ref _unsentBytes, bytes);
+        }
+    }
+
+    /// <summary>How many bytes of replies a connection may have waiting before the worker stops reading its requests.</summary>
+    private long UnsentLimit => 4L * runtime.Limits.MaxMessageSize;
+
+    /// <summary>
+    /// Waits, before the next batch of requests is read, until the caller has taken enough of its
+    /// replies: a caller that does not read its replies gets no more calls run (HTTP/2 flow control
+    /// then holds back its requests), instead of growing the worker's memory.
+    /// </summary>
+    private async ValueTask<bool> HasRoomForRepliesAsync(CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _unsentBytes) > UnsentLimit)
+        {
+            Task room;
+            lock (_roomGate)
+            {
+                if (Volatile.Read(ref _unsentBytes) <= UnsentLimit)
+                {
+                    break;
+                }
+
+                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                room = _room.Task;
+            }
+
+            WorkerLog.RepliesUnread(logger, Volatile.Read(ref _unsentBytes));
+            await room.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private void Sent(Google.Protobuf.Collections.RepeatedField<ServerFrame> frames, int bytes)
+    {
+        foreach (ServerFrame frame in frames)
+        {
+            if (_repliesUnsent.TryRemove(frame.Id, out _))
+            {
+                Interlocked.Decrement(ref _callsOpen);
+            }
+        }
+
+        // Under the gate, as the read loop's last check is: a wake-up is never lost between the two.
+        if (Interlocked.Add(ref _unsentBytes, -bytes) <= UnsentLimit)
+        {
+            lock (_roomGate)
+            {
+                _room?.TrySetResult();
+                _room = null;
+            }
+        }
+    }
 
     /// <summary>Stops routing frames to <paramref name="call"/> (it is ending).</summary>
     internal void Forget(ServedCall call) => _calls.TryRemove(new KeyValuePair<ulong, ServedCall>(call.Id, call));
@@ -75,6 +144,16 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     /// <summary>Ends <paramref name="call"/> with its terminal frame; the worker counts it out.</summary>
     internal void Complete(ServedCall call, ServerFrame reply)
     {
+        if (call is ServedStream)
+        {
+            Interlocked.Decrement(ref _streamsOpen);
+        }
+        else if (!_repliesUnsent.TryAdd(call.Id, 0))
+        {
+            // The caller reused an id whose reply is still queued: count this call out now.
+            Interlocked.Decrement(ref _callsOpen);
+        }
+
         Forget(call);
         Send(reply);
         call.Dispose();
@@ -136,7 +215,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
 
     private void Start(ulong id, Call call, ClientFrame frame, bool streaming)
     {
-        if (_admission.Check(id, call) is { } refused)
+        if (_admission.Check(id, call, streaming, (Volatile.Read(ref _callsOpen), Volatile.Read(ref _streamsOpen))) is { } refused)
         {
             Reject(id, refused);
             return;
@@ -153,12 +232,15 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             return;
         }
 
+        Interlocked.Increment(ref streaming ? ref _streamsOpen : ref _callsOpen);
+
         if (call.AcceptDeadlineUnixMs != 0)
         {
             Send(new ServerFrame { Id = id, Accepted = true });
         }
 
         RoutineRequest request = WireProtocol.ToRequest(call, frame);
+        WorkerMemory.Moved(request.Payload.Length);
         if (served is ServedStream stream)
         {
             stream.Open(request);
@@ -214,7 +296,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     {
         try
         {
-            await FrameBatches.SendAllAsync(_outbox.Reader, static (ServerBatch batch) => batch.Frames, responses.WriteAsync).ConfigureAwait(false);
+            await FrameBatches.SendAllAsync(_outbox.Reader, static (ServerBatch batch) => batch.Frames, responses.WriteAsync, Sent).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
         {

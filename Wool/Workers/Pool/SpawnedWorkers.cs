@@ -35,7 +35,7 @@ internal sealed class SpawnedWorkers
         _logger = logger;
         // Only this pool holds both tokens: the workers require the first of every caller (their
         // peers get it too) and take peer lists and stop requests only with the second.
-        _dialer = new GrpcDialer(logger, options.KeepAlive, _accessToken, _ownerToken);
+        _dialer = new GrpcDialer(logger, options.KeepAlive, _accessToken, _ownerToken, options.Limits.MaxMessageSize);
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
         Started = Task.Run(() => StartAsync(count, cancellationToken), CancellationToken.None);
     }
@@ -175,5 +175,6 @@ internal sealed class SpawnedWorkers
         .. options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : Array.Empty<string>(),
         .. options.Credentials?.ToWorkerArguments() ?? [],
         .. options.AllowedTypes.SelectMany(allowed => new[] { "--allow-type", allowed }),
+        .. options.Limits.ToWorkerArguments(),
     ];
 }

@@ -15,7 +15,11 @@ internal static class FrameBatches
     private const int MaxBytes = 1024 * 1024;
 
     /// <summary>Writes the outbox's frames, batched, until the outbox completes. Write failures propagate.</summary>
-    public static async Task SendAllAsync<TFrame, TBatch>(ChannelReader<TFrame> outbox, Func<TBatch, RepeatedField<TFrame>> framesOf, Func<TBatch, Task> write)
+    /// <param name="outbox">The frames to send.</param>
+    /// <param name="framesOf">A batch's frames.</param>
+    /// <param name="write">Sends one batch.</param>
+    /// <param name="written">Told each batch's frames and their size once it is sent; null for none.</param>
+    public static async Task SendAllAsync<TFrame, TBatch>(ChannelReader<TFrame> outbox, Func<TBatch, RepeatedField<TFrame>> framesOf, Func<TBatch, Task> write, Action<RepeatedField<TFrame>, int>? written = null)
         where TFrame : IMessage
         where TBatch : new()
     {
@@ -31,6 +35,7 @@ internal static class FrameBatches
             }
 
             await write(batch).ConfigureAwait(false);
+            written?.Invoke(frames, bytes);
         }
     }
 }

@@ -12,8 +12,11 @@ internal static class WireProtocol
     /// <summary>How many routines a connection may number (<c>routine_ref</c>); later ones are named in full on every call.</summary>
     public const int MaxRoutineRefs = 4096;
 
-    /// <summary>Largest message either end accepts or sends (a batch of frames).</summary>
-    public const int MaxMessageSize = 64 * 1024 * 1024;
+    /// <summary>
+    /// The gRPC message limit for a value limit: a batch holds up to 1 MiB of frames and then one
+    /// more, which may carry a value at the limit and the caller's context values beside it.
+    /// </summary>
+    public static int MessageLimit(int maxValueSize) => (2 * maxValueSize) + (2 * 1024 * 1024);
 
     /// <summary>Response header with which a worker's service says it accepted a call channel (a refusal before the service has none).</summary>
     public const string AcceptedHeader = "wool-accepted";

@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Wool.Admission;
+using Wool.Security;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// A worker's command line: <c>dotnet Wool.dll worker [options]</c>. Every option is checked, alone
+/// and against the others, and a mistake is an <see cref="ArgumentException"/> that says what to give.
+/// </summary>
+internal static class WorkerCommandLine
+{
+    public const string Usage =
+        "Options: --listen <address:port | unix:/path/to/socket>, --access-token-file <file> | --access-token-from-stdin, " +
+        "--tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., " +
+        "--insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, " +
+        "--admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), " +
+        "--max-message-size <bytes>, --max-calls-per-connection <n>, --max-streams-per-connection <n>, --max-connections <n>, " +
+        "--exit-with-parent [--parent-pid <pid>].";
+
+    private static readonly HashSet<string> Flags = ["--access-token-from-stdin", "--tls-one-way", "--insecure-listen-on-network", "--exit-with-parent"];
+
+    private static readonly HashSet<string> Repeatable = ["--tls-caller-identity", "--tag", "--allow-type"];
+
+    private static readonly HashSet<string> Valued =
+    [
+        "--listen", "--access-token-file", "--tls-authority", "--tls-certificate", "--tls-key", "--tls-worker-identity", "--tls-caller-identity",
+        "--discovery", "--namespace", "--tag", "--assemblies", "--allow-type", "--admission", "--parent-pid",
+        "--max-message-size", "--max-calls-per-connection", "--max-streams-per-connection", "--max-connections",
+    ];
+
+    public static WorkerOptions Parse(ReadOnlySpan<string> args)
+    {
+        var given = Read(args);
+        string? One(string name) => given.TryGetValue(name, out List<string>? values) ? values[0] : null;
+        IReadOnlyList<string> All(string name) => given.TryGetValue(name, out List<string>? values) ? values : [];
+        bool Has(string name) => given.ContainsKey(name);
+
+        string discovery = One("--discovery") ?? "none";
+        if (discovery is not ("local" or "lan" or "none"))
+        {
+            throw new ArgumentException($"--discovery is local, lan or none, not '{discovery}'.");
+        }
+
+        string? @namespace = One("--namespace");
+        if (discovery != "none" && @namespace is null)
+        {
+            throw new ArgumentException($"--discovery {discovery} needs --namespace <name>: only pools and workers of the same namespace see each other.");
+        }
+
+        if (discovery == "none" && @namespace is not null)
+        {
+            throw new ArgumentException("--namespace is only meaningful with --discovery local.");
+        }
+
+        WorkerCredentials? credentials = Credentials(One("--tls-authority"), One("--tls-certificate"), One("--tls-key"), Has("--tls-one-way"), One("--tls-worker-identity"), All("--tls-caller-identity"));
+        bool insecureNetwork = Has("--insecure-listen-on-network");
+        EndPoint? listen = One("--listen") is { } address ? ParseListen(address) : null;
+        CheckListen(listen, credentials, insecureNetwork);
+
+        bool tokensFromStdin = Has("--access-token-from-stdin");
+        string? tokenFile = One("--access-token-file") is { } file ? Path.GetFullPath(file) : null;
+        if (tokensFromStdin && tokenFile is not null)
+        {
+            throw new ArgumentException("Give the access token one way: --access-token-from-stdin (a spawning pool) or --access-token-file.");
+        }
+
+        if (credentials is null && !insecureNetwork && !tokensFromStdin && tokenFile is null && discovery != "local")
+        {
+            throw new ArgumentException(
+                "A worker without TLS serves only callers that hold its access token, and this one has none: " +
+                "run it with --discovery local --namespace <name> (the namespace's token, shared with its pools), or --access-token-file <file>, or give it TLS credentials.");
+        }
+
+        string? assemblies = One("--assemblies");
+        if (assemblies is not null && !Directory.Exists(assemblies))
+        {
+            throw new ArgumentException($"--assemblies: the folder '{assemblies}' does not exist.");
+        }
+
+        var limits = new WorkerLimits
+        {
+            MaxMessageSize = Number("--max-message-size", One("--max-message-size"), WorkerLimits.Default.MaxMessageSize),
+            MaxCallsPerConnection = Number("--max-calls-per-connection", One("--max-calls-per-connection"), WorkerLimits.Default.MaxCallsPerConnection),
+            MaxStreamsPerConnection = Number("--max-streams-per-connection", One("--max-streams-per-connection"), WorkerLimits.Default.MaxStreamsPerConnection),
+            MaxConnections = Number("--max-connections", One("--max-connections"), WorkerLimits.Default.MaxConnections),
+        }.Validate("worker options");
+
+        return new WorkerOptions(listen, Has("--exit-with-parent"), TimeSpan.FromSeconds(10))
+        {
+            ParentProcessId = One("--parent-pid") is { } parent ? Number("--parent-pid", parent, 0) : null,
+            TokensFromStdin = tokensFromStdin,
+            AccessTokenFile = tokenFile,
+            DiscoveryNamespace = @namespace,
+            DiscoveryMode = discovery,
+            InsecureNetwork = insecureNetwork,
+            Credentials = credentials,
+            AllowedTypes = All("--allow-type").Count == 0 ? null : Serialization.TypeAllowList.Parse(All("--allow-type")),
+            Tags = All("--tag"),
+            Assemblies = assemblies is null ? null : Path.GetFullPath(assemblies),
+            Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,
+            Limits = limits,
+        };
+    }
+
+    /// <summary>The options given, by name, in order; a valued option takes the next argument.</summary>
+    private static Dictionary<string, List<string>> Read(ReadOnlySpan<string> args)
+    {
+        var given = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string name = args[i];
+            string? value = null;
+            if (Valued.Contains(name))
+            {
+                if (i + 1 >= args.Length || args[i + 1].Length == 0)
+                {
+                    throw new ArgumentException($"Option '{name}' needs a value. {Usage}");
+                }
+
+                value = args[++i];
+            }
+            else if (!Flags.Contains(name))
+            {
+                throw new ArgumentException($"Unknown worker option '{name}'. {Usage}");
+            }
+
+            if (given.TryGetValue(name, out List<string>? values))
+            {
+                if (!Repeatable.Contains(name))
+                {
+                    throw new ArgumentException($"Option '{name}' is given twice; give it once.");
+                }
+
+                values.Add(value!);
+            }
+            else
+            {
+                given[name] = [value ?? ""];
+            }
+        }
+
+        return given;
+    }
+
+    private static WorkerCredentials? Credentials(string? authority, string? certificate, string? key, bool oneWay, string? identity, IReadOnlyList<string> callers)
+    {
+        if (authority is null && certificate is null && key is null)
+        {
+            return oneWay || identity is not null || callers.Count > 0
+                ? throw new ArgumentException("--tls-one-way, --tls-worker-identity and --tls-caller-identity need --tls-authority, --tls-certificate and --tls-key.")
+                : null;
+        }
+
+        if (authority is null || certificate is null || key is null)
+        {
+            throw new ArgumentException("TLS needs all three of --tls-authority, --tls-certificate and --tls-key.");
+        }
+
+        return WorkerCredentials.FromPemFiles(authority, certificate, key, mutual: !oneWay, workerIdentity: identity, callerIdentities: callers);
+    }
+
+    private static void CheckListen(EndPoint? listen, WorkerCredentials? credentials, bool insecureNetwork)
+    {
+        if (credentials is not null && insecureNetwork)
+        {
+            throw new ArgumentException("--insecure-listen-on-network contradicts the TLS options: with TLS the worker may listen on any address. Remove it.");
+        }
+
+        if (listen is IPEndPoint ip && !IPAddress.IsLoopback(ip.Address) && !insecureNetwork && credentials is null)
+        {
+            throw new ArgumentException(
+                $"--listen {listen}: a worker executes code on request, so without TLS it listens on loopback only. " +
+                "Give it credentials (--tls-authority, --tls-certificate, --tls-key), or, on a trusted and isolated network only, add --insecure-listen-on-network.");
+        }
+
+        if (listen is UnixDomainSocketEndPoint && insecureNetwork)
+        {
+            throw new ArgumentException("--insecure-listen-on-network is meaningless with a Unix domain socket, which only this machine can reach. Remove it.");
+        }
+    }
+
+    private static int Number(string name, string? value, int otherwise)
+        => value is null
+            ? otherwise
+            : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number > 0
+                ? number
+                : throw new ArgumentException($"{name} expects a positive whole number, not '{value}'.");
+
+    private static EndPoint ParseListen(string value)
+    {
+        if (value.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            string path = Path.GetFullPath(value["unix:".Length..]);
+            // sockaddr_un holds 108 bytes, with the terminating zero.
+            return System.Text.Encoding.UTF8.GetByteCount(path) < 108
+                ? new UnixDomainSocketEndPoint(path)
+                : throw new ArgumentException($"--listen {value}: a Unix domain socket path must be shorter than 108 bytes. Use a shorter folder.");
+        }
+
+        return IPEndPoint.TryParse(value, out var endpoint)
+            ? endpoint
+            : throw new ArgumentException($"--listen expects an address and port such as 127.0.0.1:0, or unix:/path/to/socket, not '{value}'.");
+    }
+
+    private static IAdmissionPolicy CreatePolicy(string typeName)
+    {
+        Type type = Type.GetType(typeName, throwOnError: false)
+            ?? throw new ArgumentException($"--admission: the type '{typeName}' cannot be loaded. Give its assembly-qualified name, and deploy its assembly with the worker.");
+        if (!typeof(IAdmissionPolicy).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new ArgumentException($"--admission: '{type.FullName}' must implement Wool.Admission.IAdmissionPolicy and have a public parameterless constructor.");
+        }
+
+        return (IAdmissionPolicy)Activator.CreateInstance(type)!;
+    }
+}
