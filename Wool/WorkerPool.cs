@@ -75,6 +75,8 @@ public sealed class WorkerPool : RoutinePool
         var discoveredDialer = new GrpcDialer(logger, _options.KeepAlive, _options.AccessTokenFile is { } file ? Security.AccessToken.ReadOrCreate(file) : (discovery as LocalDiscovery)?.AccessToken, maxValueSize: _options.Limits.MaxMessageSize);
         // Streamed arguments are serialized before a link is chosen: allow this pool's limit (each link applies its own).
         Serialization.WoolSerializer.AllowValuesUpTo(_options.Limits.MaxMessageSize);
+        // Replies are rebuilt under the same type rules as calls: the types this pool may receive.
+        Serialization.WoolSerializer.Allow(_options.AllowedTypes);
         _workers = new WorkerSet(_options.LoadBalancer);
         _spawned = count > 0 ? new SpawnedWorkers(count, _options, _workers, logger, _disposing.Token) : null;
         _readiness = new PoolReadiness(_spawned?.Started ?? Task.CompletedTask, quorum, _options.QuorumTimeout, _workers);

@@ -67,13 +67,14 @@ public sealed record WorkerPoolOptions
     public Security.WorkerCredentials? Credentials { get; init; }
 
     /// <summary>
-    /// When not empty, the pool's spawned workers rebuild only these types from the payloads they
-    /// receive (each a <c>--allow-type</c> worker option): <c>assembly:MyApp</c> (every type of an
-    /// assembly, closures included), <c>MyApp.Contracts.*</c> (a namespace) or a full type name.
-    /// Primitives, strings, enums, common value types, basic collections, tuples and Wool's own
-    /// types are always allowed. A call carrying another type fails with a WoolSerializationException
-    /// naming it. Empty (the default): any type, as deserializing a call is code execution by design
-    /// and the TLS handshake is the trust boundary.
+    /// Types that may travel beyond the default rule, which allows the application's own assemblies
+    /// (the projects of its dependency file), common framework types (primitives, strings, enums,
+    /// common value types, data-only collections, tuples) and framework exceptions. Each entry is
+    /// <c>assembly:SomePackage</c> (every type of an assembly), <c>Some.Namespace.*</c> or a full type
+    /// name. This process rebuilds them from its workers' replies, and the pool's spawned workers
+    /// from its calls (<c>--allow-type</c>; durable workers take the same option). A payload carrying
+    /// another type fails that call alone with a <see cref="WoolSerializationException"/> naming the
+    /// type and this option; an exception of another type arrives as a <see cref="RemoteException"/>.
     /// </summary>
     public IReadOnlyList<string> AllowedTypes { get; init; } = [];
 

@@ -116,6 +116,15 @@ public sealed class Routine
         {
             typeArguments[i] = Type.GetType(typeArgumentNames[i], throwOnError: false)
                 ?? throw new RoutineInvocationException($"Routine '{Name}' was called with type argument '{typeArgumentNames[i]}', which this process cannot load. Deploy the assembly that defines it next to the worker.");
+            try
+            {
+                // A type argument is a type the routine's code will work with: the same rule as payloads.
+                Serialization.WoolSerializer.CheckAllowed(typeArguments[i]);
+            }
+            catch (TypeAccessException e)
+            {
+                throw new WoolSerializationException($"Routine '{Name}' was called with type argument '{typeArgumentNames[i]}': {e.Message}.", e);
+            }
         }
 
         int typeArity = DeclaringType.IsGenericTypeDefinition ? DeclaringType.GetGenericArguments().Length : 0;

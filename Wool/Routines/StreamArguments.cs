@@ -71,6 +71,15 @@ internal static class StreamArguments
     {
         Type element = Type.GetType(elementType, throwOnError: false)
             ?? throw new RoutineInvocationException($"A streamed argument carries items of type '{elementType}', which this process cannot load. Deploy the assembly that defines it next to the worker.");
+        try
+        {
+            Serialization.WoolSerializer.CheckAllowed(element);
+        }
+        catch (TypeAccessException e)
+        {
+            throw new WoolSerializationException($"A streamed argument carries items of type '{elementType}': {e.Message}.", e);
+        }
+
         var create = typeof(StreamArguments).GetMethod(nameof(CreateStream), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(element);
         return create.CreateDelegate<Func<Routine, string, uint, IArgumentSource, object>>();
     }

@@ -13,6 +13,9 @@ internal sealed class AllowListOptions : MessagePackSerializerOptions
         _allowed = allowed;
     }
 
+    /// <summary>The types these options rebuild.</summary>
+    public TypeAllowList Allowed => _allowed;
+
     protected override MessagePackSerializerOptions Clone() => new AllowListOptions(this, _allowed);
 
     protected override void ThrowIfDeserializingTypeIsDisallowedCore(Type type)
@@ -20,9 +23,7 @@ internal sealed class AllowListOptions : MessagePackSerializerOptions
         base.ThrowIfDeserializingTypeIsDisallowedCore(type);
         if (!_allowed.Allows(type))
         {
-            throw new TypeAccessException(
-                $"the type '{type.FullName}' (assembly {type.Assembly.GetName().Name}) is not on this worker's type allow-list. " +
-                $"Start the worker with --allow-type {type.FullName}, --allow-type {type.Namespace}.* or --allow-type assembly:{type.Assembly.GetName().Name} if the caller may send it");
+            throw new TypeAccessException(TypeAllowList.Refusal(type));
         }
     }
 }

@@ -79,6 +79,8 @@ internal sealed class ExceptionFormatter<T> : IMessagePackFormatter<T>
         }
 
         string typeName = reader.ReadString() ?? "System.Exception";
+        // Decided before any of its state is read: a type this process may not rebuild has none read.
+        Type? type = LoadExceptionType(typeName, options, out string? refused);
         string? message = reader.ReadString();
         string? stackTrace = reader.ReadString();
         string? source = reader.ReadString();
@@ -91,13 +93,18 @@ internal sealed class ExceptionFormatter<T> : IMessagePackFormatter<T>
         if (reader.NextMessagePackType == MessagePackType.String)
         {
             reason = reader.ReadString();
+            type = null;
+        }
+        else if (type is null)
+        {
+            reason = refused;
+            reader.Skip();
         }
         else
         {
             fields = ReadFields(ref reader, options);
         }
 
-        Type? type = reason is null ? LoadExceptionType(typeName, options, out reason) : null;
         Exception exception = type is not null && TryRebuild(type, message, inner, fields!, out Exception? rebuilt, out reason)
             ? rebuilt
             : new RemoteException(typeName, message, reason!, inner);
@@ -137,6 +144,12 @@ internal sealed class ExceptionFormatter<T> : IMessagePackFormatter<T>
         if (type is null || !typeof(Exception).IsAssignableFrom(type) || type.IsAbstract)
         {
             reason = type is null ? "its type is not available in this process" : "it is not a concrete exception type";
+            return null;
+        }
+
+        if (options is AllowListOptions { Allowed: var allowed } && !allowed.AllowsWhole(type))
+        {
+            reason = TypeAllowList.Refusal(type);
             return null;
         }
 
@@ -226,8 +239,8 @@ internal sealed class ExceptionFormatter<T> : IMessagePackFormatter<T>
         var data = new List<KeyValuePair<object, object?>>(count);
         for (int i = 0; i < count; i++)
         {
-            object key = TypelessFormatter.Instance.Deserialize(ref reader, options) ?? string.Empty;
-            data.Add(new(key, TypelessFormatter.Instance.Deserialize(ref reader, options)));
+            object key = ReadGuarded(ref reader, options) ?? string.Empty;
+            data.Add(new(key, ReadGuarded(ref reader, options)));
         }
 
         return data;
@@ -263,9 +276,41 @@ internal sealed class ExceptionFormatter<T> : IMessagePackFormatter<T>
         for (int i = 0; i < count; i++)
         {
             string name = reader.ReadString() ?? string.Empty;
-            fields[name] = TypelessFormatter.Instance.Deserialize(ref reader, options);
+            object? value = ReadGuarded(ref reader, options);
+            if (value is not NotRebuilt)
+            {
+                fields[name] = value;
+            }
         }
 
         return fields;
+    }
+
+    /// <summary>
+    /// One value of an exception's diagnostics (a Data entry, a field): a value of a type this process
+    /// may not rebuild is skipped, not built, and stands as a note; the exception still arrives.
+    /// </summary>
+    private static object? ReadGuarded(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        MessagePackReader attempt = reader;
+        try
+        {
+            object? value = TypelessFormatter.Instance.Deserialize(ref attempt, options);
+            reader = attempt;
+            return value;
+        }
+        catch (MessagePackSerializationException e) when (e.InnerException is TypeAccessException)
+        {
+            reader.Skip();
+            return NotRebuilt.Instance;
+        }
+    }
+
+    /// <summary>Stands for a value of a type this process may not rebuild.</summary>
+    private sealed class NotRebuilt
+    {
+        public static readonly NotRebuilt Instance = new();
+
+        public override string ToString() => "(a value of a type not allowed here)";
     }
 }

@@ -5,77 +5,165 @@ using System.Numerics;
 namespace Wool.Serialization;
 
 /// <summary>
-/// The types a worker started with <c>--allow-type</c> may rebuild from a payload. Every type name
-/// a payload carries (a typeless value, a derived object in a base-typed slot) is checked, and so
-/// is each of its generic arguments and array element types. Always allowed: primitives, strings,
-/// enums, common value types, the basic generic collections and tuples, and Wool's own types.
-/// Thread-safe; decisions are cached.
+/// The types this process rebuilds from a payload, whichever side sent it (calls on a worker;
+/// results, stream items and exceptions on a caller). Every type name a payload carries (a
+/// typeless value, a member typed <c>object</c>, a derived object in a base-typed slot, a generic
+/// routine's type arguments, a streamed argument's items) is checked, and so is each of its generic
+/// arguments and array element types, before anything is built. Allowed: the application's own
+/// assemblies (the projects of its dependency file), a vetted set of framework types (primitives,
+/// strings, enums, common value types, data-only collections and tuples), framework exceptions,
+/// Wool's own types, and whatever the <c>--allow-type</c> entries name. Anything else (a package's
+/// types, other framework types) must be listed. Immutable; decisions are cached; thread-safe.
 /// </summary>
 internal sealed class TypeAllowList
 {
-    private static readonly FrozenSet<Type> AlwaysAllowed = new[]
+    private static readonly FrozenSet<Type> Vetted = new[]
     {
         typeof(object), typeof(string), typeof(decimal), typeof(DateTime), typeof(DateTimeOffset), typeof(TimeSpan),
         typeof(DateOnly), typeof(TimeOnly), typeof(Guid), typeof(Half), typeof(Int128), typeof(UInt128), typeof(BigInteger),
         typeof(Uri), typeof(Version), typeof(Nullable<>), typeof(List<>), typeof(Dictionary<,>), typeof(HashSet<>),
-        typeof(KeyValuePair<,>), typeof(Tuple<>), typeof(Tuple<,>), typeof(Tuple<,,>), typeof(Tuple<,,,>),
-        typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>),
+        typeof(Queue<>), typeof(Stack<>), typeof(LinkedList<>), typeof(SortedDictionary<,>), typeof(SortedList<,>), typeof(SortedSet<>),
+        typeof(System.Collections.Immutable.ImmutableArray<>), typeof(System.Collections.Immutable.ImmutableList<>),
+        typeof(System.Collections.Immutable.ImmutableDictionary<,>), typeof(System.Collections.Immutable.ImmutableHashSet<>),
+        typeof(KeyValuePair<,>), typeof(Tuple<>), typeof(Tuple<,>), typeof(Tuple<,,>), typeof(Tuple<,,,>), typeof(Tuple<,,,,>),
+        typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>), typeof(ValueTuple<,,,,,>),
     }.ToFrozenSet();
+
+    private static readonly string FrameworkFolder = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", ".."));
 
     private readonly FrozenSet<string> _assemblies;
     private readonly string[] _namespaces;
     private readonly FrozenSet<string> _types;
+    private readonly FrozenSet<string> _entries;
     private readonly ConcurrentDictionary<Type, bool> _decisions = new();
 
-    private TypeAllowList(IEnumerable<string> assemblies, IEnumerable<string> namespaces, IEnumerable<string> types)
+    private TypeAllowList(IEnumerable<string> entries, IEnumerable<string> applicationAssemblies)
     {
+        _entries = entries.ToFrozenSet(StringComparer.Ordinal);
+        List<string> assemblies = [.. applicationAssemblies], namespaces = [], types = [];
+        foreach (string entry in _entries)
+        {
+            if (entry.StartsWith("assembly:", StringComparison.Ordinal))
+            {
+                assemblies.Add(entry["assembly:".Length..]);
+            }
+            else if (entry.EndsWith(".*", StringComparison.Ordinal))
+            {
+                namespaces.Add(entry[..^1]);
+            }
+            else
+            {
+                types.Add(entry);
+            }
+        }
+
         _assemblies = assemblies.ToFrozenSet(StringComparer.Ordinal);
         _namespaces = [.. namespaces];
         _types = types.ToFrozenSet(StringComparer.Ordinal);
+        ApplicationAssemblies = [.. applicationAssemblies];
     }
 
+    /// <summary>The default: the application's own assemblies and the vetted framework types.</summary>
+    public static TypeAllowList Application { get; } = new([], ApplicationAssemblyNames());
+
+    /// <summary>The application's assemblies this list allows whole (empty for a list parsed alone).</summary>
+    public IReadOnlyList<string> ApplicationAssemblies { get; }
+
+    /// <summary>This list, and the types <paramref name="entries"/> name as well.</summary>
+    /// <exception cref="ArgumentException">An entry is empty, or allows everything.</exception>
+    public TypeAllowList With(IEnumerable<string> entries) => new([.. _entries, .. Checked(entries)], ApplicationAssemblies);
+
     /// <summary>
-    /// Reads allow-list entries: <c>assembly:MyApp.Contracts</c> (every type of an assembly, its
-    /// closures included), <c>MyApp.Contracts.*</c> (a namespace and those under it) or
-    /// <c>MyApp.Contracts.Order</c> (one type, by full name).
+    /// Reads allow-list entries alone (without the application's assemblies):
+    /// <c>assembly:MyApp.Contracts</c> (every type of an assembly, its closures included),
+    /// <c>MyApp.Contracts.*</c> (a namespace and those under it) or <c>MyApp.Contracts.Order</c>
+    /// (one type, by full name).
     /// </summary>
     /// <exception cref="ArgumentException">An entry is empty, or allows everything.</exception>
-    public static TypeAllowList Parse(IEnumerable<string> entries)
+    public static TypeAllowList Parse(IEnumerable<string> entries) => new(Checked(entries), []);
+
+    private static List<string> Checked(IEnumerable<string> entries)
     {
-        List<string> assemblies = [], namespaces = [], types = [];
+        List<string> checkedEntries = [];
         foreach (string entry in entries)
         {
             string value = entry.Trim();
             if (value is "" or "*" or ".*" or "assembly:")
             {
-                throw new ArgumentException($"The type allow-list entry '{entry}' allows nothing or everything. Give 'assembly:<name>', '<namespace>.*' or a full type name; to allow every type, leave the option out.");
+                throw new ArgumentException($"The type allow-list entry '{entry}' allows nothing or everything. Give 'assembly:<name>', '<namespace>.*' or a full type name.");
             }
 
-            if (value.StartsWith("assembly:", StringComparison.Ordinal))
-            {
-                assemblies.Add(value["assembly:".Length..]);
-            }
-            else if (value.EndsWith(".*", StringComparison.Ordinal))
-            {
-                namespaces.Add(value[..^1]);
-            }
-            else
-            {
-                types.Add(value);
-            }
+            checkedEntries.Add(value);
         }
 
-        return new TypeAllowList(assemblies, namespaces, types);
+        return checkedEntries;
     }
 
-    /// <summary>Whether <paramref name="type"/> itself (not its generic arguments, checked separately) may be rebuilt.</summary>
-    public bool Allows(Type type) => _decisions.GetOrAdd(type, Decide);
+    /// <summary>
+    /// The application's own assemblies: the projects (not packages) of its dependency file, and
+    /// the entry assembly. A plug-in loaded from elsewhere is not among them and must be listed.
+    /// </summary>
+    private static List<string> ApplicationAssemblyNames()
+    {
+        List<string> names = [];
+        if (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name is { } entry)
+        {
+            names.Add(entry);
+        }
+
+        string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(File.Exists);
+        if (deps is null)
+        {
+            return names;
+        }
+
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(deps));
+            if (document.RootElement.TryGetProperty("libraries", out var libraries))
+            {
+                foreach (var library in libraries.EnumerateObject())
+                {
+                    if (library.Value.TryGetProperty("type", out var type) && type.GetString() == "project")
+                    {
+                        names.Add(library.Name.Split('/')[0]);
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or UnauthorizedAccessException)
+        {
+            // Without the dependency file, only the entry assembly counts as the application's.
+        }
+
+        return names;
+    }
+
+    /// <summary>Whether <paramref name="type"/> may be rebuilt: itself, its generic arguments and its array element type.</summary>
+    public bool Allows(Type type) => _decisions.GetOrAdd(type, Whole);
+
+    /// <summary>The same as <see cref="Allows"/>.</summary>
+    public bool AllowsWhole(Type type) => Allows(type);
+
+    private bool Whole(Type type)
+        => type.HasElementType ? Allows(type.GetElementType()!) : Decide(type) && (!type.IsGenericType || type.GetGenericArguments().All(Allows));
+
+    /// <summary>The refusal for <paramref name="type"/>, saying which option allows it.</summary>
+    public static string Refusal(Type type)
+        => $"the type '{type.FullName}' (assembly {type.Assembly.GetName().Name}) is not allowed here: only the application's own assemblies, common framework types and listed types are rebuilt from a payload. " +
+           $"If it may travel, list it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): {type.FullName}, {type.Namespace}.* or assembly:{type.Assembly.GetName().Name}";
 
     private bool Decide(Type type)
     {
         Type definition = type.IsGenericType ? type.GetGenericTypeDefinition() : type;
-        if (type.IsPrimitive || type.IsEnum || AlwaysAllowed.Contains(definition) || type.Assembly == typeof(TypeAllowList).Assembly)
+        if (type.IsPrimitive || type.IsEnum || Vetted.Contains(definition) || type.Assembly == typeof(TypeAllowList).Assembly)
         {
+            return true;
+        }
+
+        if (typeof(Exception).IsAssignableFrom(type) && IsFramework(type))
+        {
+            // Rebuilt field by field, never through a constructor or a setter.
             return true;
         }
 
@@ -84,4 +172,7 @@ internal sealed class TypeAllowList
                || _types.Contains(name)
                || _namespaces.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
     }
+
+    private static bool IsFramework(Type type)
+        => type.Assembly.Location is { Length: > 0 } location && Path.GetFullPath(location).StartsWith(FrameworkFolder, StringComparison.Ordinal);
 }

@@ -16,15 +16,48 @@ internal static class WoolSerializer
     /// The options every Wool message uses. <see cref="MessagePackSecurity.UntrustedData"/>
     /// bounds reading depth and uses collision-resistant hashing for received dictionaries.
     /// </summary>
-    public static MessagePackSerializerOptions Options { get; private set; } = MessagePackSerializerOptions.Standard
+    private static readonly MessagePackSerializerOptions Unrestricted = MessagePackSerializerOptions.Standard
         .WithResolver(WoolResolver.Instance)
         .WithSecurity(MessagePackSecurity.UntrustedData);
 
+    private static readonly Lock s_allowing = new();
+    private static AllowListOptions s_options = new(Unrestricted, TypeAllowList.Application);
+
+    /// <summary>The options every Wool message uses, restricted to the types this process rebuilds (<see cref="TypeAllowList"/>).</summary>
+    public static MessagePackSerializerOptions Options => Volatile.Read(ref s_options);
+
+    /// <summary>The types this process rebuilds from payloads.</summary>
+    public static TypeAllowList AllowedTypes => Volatile.Read(ref s_options).Allowed;
+
     /// <summary>
-    /// From now on, this process rebuilds only the types <paramref name="allowed"/> lists from any
-    /// payload. A worker calls it once at start, before it serves (<c>--allow-type</c>).
+    /// From now on, this process also rebuilds the types <paramref name="entries"/> name: a worker's
+    /// <c>--allow-type</c> entries at start, a pool's <see cref="WorkerPoolOptions.AllowedTypes"/>
+    /// (the list only grows: pools in one process share it).
     /// </summary>
-    public static void Restrict(TypeAllowList allowed) => Options = new AllowListOptions(Options, allowed);
+    /// <exception cref="ArgumentException">An entry is empty, or allows everything.</exception>
+    public static void Allow(IEnumerable<string> entries)
+    {
+        List<string> list = [.. entries];
+        if (list.Count == 0)
+        {
+            return;
+        }
+
+        lock (s_allowing)
+        {
+            Volatile.Write(ref s_options, new AllowListOptions(Unrestricted, AllowedTypes.With(list)));
+        }
+    }
+
+    /// <summary>Throws, naming the option, unless this process may rebuild <paramref name="type"/> (and its type arguments).</summary>
+    /// <exception cref="TypeAccessException">It may not.</exception>
+    public static void CheckAllowed(Type type)
+    {
+        if (!AllowedTypes.AllowsWhole(type))
+        {
+            throw new TypeAccessException(TypeAllowList.Refusal(type));
+        }
+    }
 
     private static int s_valueLimit = WorkerLimits.Default.MaxMessageSize;
 

@@ -23,6 +23,14 @@ internal static class SecurityRoutines
         await Task.Yield();
         return $"{value.GetType().FullName} {orders.Count}";
     }
+
+    /// <summary>Returns a framework type outside the vetted set (the worker builds it; a caller must not rebuild it unlisted).</summary>
+    [Routine]
+    public static async Task<object> MakeList()
+    {
+        await Task.Yield();
+        return new System.Collections.ArrayList { 1, 2 };
+    }
 }
 
 /// <summary>A type in the namespace the allow-list test permits.</summary>

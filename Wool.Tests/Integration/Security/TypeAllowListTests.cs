@@ -3,27 +3,45 @@ using Wool.Tests.Serialization;
 
 namespace Wool.Tests.Integration.Security;
 
-/// <summary>A worker with a type allow-list rebuilds only the listed types from what callers send.</summary>
+/// <summary>
+/// Workers and pools rebuild only the application's types, common framework types and listed ones
+/// from what the other side sends: calls on a worker, replies on a caller.
+/// </summary>
 [TestClass]
 public sealed class TypeAllowListTests
 {
     [TestMethod]
-    public async Task Worker_WithAllowList_RebuildsListedTypesAndRefusesOthersNamingThem()
+    public async Task Worker_ByDefault_RefusesATypeOutsideTheApplicationNamingIt_AndRebuildsItOnceListed()
     {
-        await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { AllowedTypes = ["Wool.Tests.Integration.Security.*"] });
+        var cookie = new System.Net.Cookie("session", "secret");
+        await using (var strict = new WorkerPool(spawn: 1))
+        {
+            string application = await SecurityRoutines.Describe(new AllowedOrder(1, Priority.High), [new AllowedOrder(2, Priority.Low)]).WaitAsync(Timeouts.Default);
+            var refused = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SecurityRoutines.Describe(cookie, []).WaitAsync(Timeouts.Default));
 
-        string allowed = await SecurityRoutines.Describe(new AllowedOrder(1, Priority.High), [new AllowedOrder(2, Priority.Low)]).WaitAsync(Timeouts.Default);
-        string primitive = await SecurityRoutines.Describe(42, []).WaitAsync(Timeouts.Default);
-        var refused = await Assert.ThrowsExactlyAsync<WoolSerializationException>(
-            () => SecurityRoutines.Describe(new Puppy(), []).WaitAsync(Timeouts.Default));
+            Assert.AreEqual($"{typeof(AllowedOrder).FullName} 1", application, "The application's own types travel without listing.");
+            StringAssert.Contains(refused.Message, "argument 'value'");
+            StringAssert.Contains(refused.Message, "'System.Net.Cookie'");
+            StringAssert.Contains(refused.Message, "--allow-type");
+            // The refusal was the worker's, for this call only: it keeps serving.
+            Assert.AreEqual("System.String 0", await SecurityRoutines.Describe("still here", []).WaitAsync(Timeouts.Default));
+        }
 
-        Assert.AreEqual($"{typeof(AllowedOrder).FullName} 1", allowed);
-        Assert.AreEqual("System.Int32 0", primitive);
-        StringAssert.Contains(refused.Message, "argument 'value'");
-        StringAssert.Contains(refused.Message, $"'{typeof(Puppy).FullName}'");
-        StringAssert.Contains(refused.Message, "--allow-type");
-        // The refusal was the worker's, for this call only: it keeps serving.
-        Assert.AreEqual("System.String 0", await SecurityRoutines.Describe("still here", []).WaitAsync(Timeouts.Default));
+        await using var listing = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { AllowedTypes = ["System.Net.Cookie"] });
+        Assert.AreEqual("System.Net.Cookie 0", await SecurityRoutines.Describe(cookie, []).WaitAsync(Timeouts.Default));
+    }
+
+    [TestMethod]
+    public async Task Pool_ReplyOfATypeOutsideTheApplication_IsRefusedByTheCaller()
+    {
+        await using var pool = new WorkerPool(spawn: 1);
+
+        // The worker may build and send it (it is its own code); the caller does not rebuild it.
+        var refused = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SecurityRoutines.MakeList().WaitAsync(Timeouts.Default));
+
+        StringAssert.Contains(refused.Message, "Could not receive the result of routine 'SecurityRoutines.MakeList'");
+        StringAssert.Contains(refused.Message, "'System.Collections.ArrayList'");
+        StringAssert.Contains(refused.Message, "WorkerPoolOptions.AllowedTypes");
     }
 
     [TestMethod]
@@ -31,7 +49,7 @@ public sealed class TypeAllowListTests
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => TypeAllowList.Parse(["*"]));
 
-        StringAssert.Contains(error.Message, "leave the option out");
+        StringAssert.Contains(error.Message, "allows nothing or everything");
     }
 
     [TestMethod]

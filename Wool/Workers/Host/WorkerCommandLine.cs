@@ -80,6 +80,8 @@ internal static class WorkerCommandLine
             throw new ArgumentException($"--assemblies: the folder '{assemblies}' does not exist.");
         }
 
+        // Read now, so that a bad entry fails the command line rather than the first call.
+        _ = Serialization.TypeAllowList.Parse(All("--allow-type"));
         var limits = new WorkerLimits
         {
             MaxMessageSize = Number("--max-message-size", One("--max-message-size"), WorkerLimits.Default.MaxMessageSize),
@@ -97,7 +99,7 @@ internal static class WorkerCommandLine
             DiscoveryMode = discovery,
             InsecureNetwork = insecureNetwork,
             Credentials = credentials,
-            AllowedTypes = All("--allow-type").Count == 0 ? null : Serialization.TypeAllowList.Parse(All("--allow-type")),
+            AllowedTypes = All("--allow-type"),
             Tags = All("--tag"),
             Assemblies = assemblies is null ? null : Path.GetFullPath(assemblies),
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,

@@ -27,10 +27,7 @@ internal static class WorkerHost
     public static async Task<int> RunAsync(WorkerOptions options, Stream stdin)
     {
         AppDirectoryResolver.Install(options.Assemblies);
-        if (options.AllowedTypes is { } allowed)
-        {
-            Serialization.WoolSerializer.Restrict(allowed);
-        }
+        Serialization.WoolSerializer.Allow(options.AllowedTypes);
 
         Serialization.SerializerWarmUp.Start();
         Serialization.WoolSerializer.LimitValuesTo(options.Limits.MaxMessageSize);

@@ -45,8 +45,8 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
 
     public IReadOnlyList<string> Tags { get; init; } = [];
 
-    /// <summary>The only types the worker rebuilds from payloads (<c>--allow-type</c>, repeatable); null: any type.</summary>
-    public Serialization.TypeAllowList? AllowedTypes { get; init; }
+    /// <summary>Types the worker rebuilds from payloads beyond the application's and the vetted framework types (<c>--allow-type</c>, repeatable).</summary>
+    public IReadOnlyList<string> AllowedTypes { get; init; } = [];
 
     /// <summary>A folder to load the application's assemblies from, besides the worker's own.</summary>
     public string? Assemblies { get; init; }
