@@ -33,6 +33,7 @@ internal static class Figures
             figures.AddRange(await WoolAsync(workers: 1, floor, frameSize));
             figures.AddRange(await WoolThroughputAsync(workers: 2));
             figures.AddRange(await MutualTlsAsync());
+            figures.AddRange(await LocalTransportAsync());
             figures.AddRange(await FanOutAsync());
             figures.AddRange(await FloorAsync(floor, frameSize));
         }
@@ -393,29 +394,38 @@ internal static class Figures
     private static async Task<Figure[]> MutualTlsAsync()
     {
         using var tls = new ThrowawayCredentials();
-        await using var plainPool = new WorkerPool(spawn: 1);
-        await using var tlsPool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { Credentials = tls.Credentials });
-        await Task.WhenAll(plainPool.WaitForWorkersAsync(), tlsPool.WaitForWorkersAsync());
-        Measure.Check(tlsPool.Workers.Single().Secure, "mutual TLS pool");
+        return await PairedPoolsAsync("mutual TLS", WorkerPoolOptions.Default with { Credentials = tls.Credentials }, "without TLS", WorkerPoolOptions.Default);
+    }
+
+    /// <summary>What local workers' sockets cost: the default (a Unix domain socket in a private folder) against TCP loopback, both with the access token.</summary>
+    public static async Task<Figure[]> LocalTransportAsync()
+        => await PairedPoolsAsync("Unix socket", WorkerPoolOptions.Default, "TCP loopback", WorkerPoolOptions.Default with { ListenOnLoopback = true });
+
+    /// <summary>Latency and 64-caller throughput of two single-worker pools, measured in alternating blocks in the same run.</summary>
+    private static async Task<Figure[]> PairedPoolsAsync(string nameA, WorkerPoolOptions a, string nameB, WorkerPoolOptions b)
+    {
+        await using var poolA = new WorkerPool(spawn: 1, options: a);
+        await using var poolB = new WorkerPool(spawn: 1, options: b);
+        await Task.WhenAll(poolA.WaitForWorkersAsync(), poolB.WaitForWorkersAsync());
         Func<int, Task> On(RoutinePool pool, string what) => async i =>
         {
             RoutinePool.UseInThisFlow(pool);
             Measure.Check(await Add(i, 1) == i + 1, what);
         };
 
-        await Measure.WarmUpAsync(WarmUp, On(tlsPool, "TLS warm-up"));
-        await Measure.WarmUpAsync(WarmUp, On(plainPool, "plain warm-up"));
-        var (secure, plain) = await Measure.PairedLatenciesAsync(SequentialCalls, PairedBlock, On(tlsPool, "TLS latency"), On(plainPool, "plain latency"));
-        var (secureRate, plainRate) = await Measure.PairedAsync(
+        await Measure.WarmUpAsync(WarmUp, On(poolA, $"{nameA} warm-up"));
+        await Measure.WarmUpAsync(WarmUp, On(poolB, $"{nameB} warm-up"));
+        var (latencyA, latencyB) = await Measure.PairedLatenciesAsync(SequentialCalls, PairedBlock, On(poolA, $"{nameA} latency"), On(poolB, $"{nameB} latency"));
+        var (rateA, rateB) = await Measure.PairedAsync(
             PairedRounds,
-            () => Measure.ThroughputAsync(Callers, CallsPerCaller, On(tlsPool, "TLS throughput")),
-            () => Measure.ThroughputAsync(Callers, CallsPerCaller, On(plainPool, "plain throughput")));
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, On(poolA, $"{nameA} throughput")),
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, On(poolB, $"{nameB} throughput")));
         return
         [
-            new Figure("wool sequential Add p50, mutual TLS", Measure.Percentile(secure, 50), "us"),
-            new Figure("wool sequential Add p50, same run without TLS", Measure.Percentile(plain, 50), "us"),
-            new Figure($"wool {Callers} callers, mutual TLS", secureRate, "calls/s"),
-            new Figure($"wool {Callers} callers, same run without TLS", plainRate, "calls/s"),
+            new Figure($"wool sequential Add p50, {nameA}", Measure.Percentile(latencyA, 50), "us"),
+            new Figure($"wool sequential Add p50, same run {nameB}", Measure.Percentile(latencyB, 50), "us"),
+            new Figure($"wool {Callers} callers, {nameA}", rateA, "calls/s"),
+            new Figure($"wool {Callers} callers, same run {nameB}", rateB, "calls/s"),
         ];
     }
 

@@ -4,6 +4,7 @@ using Wool.Benchmarks;
 // dotnet run -c Release --project Wool.Benchmarks                 the figures: Wool against the gRPC floor
 // dotnet run -c Release --project Wool.Benchmarks -- --micro '*'  BenchmarkDotNet micro-benchmarks of the call path
 // dotnet run -c Release --project Wool.Benchmarks -- --latency    sequential latency and its floor only (for A/B comparisons)
+// dotnet run -c Release --project Wool.Benchmarks -- --local      local workers' Unix sockets against TCP loopback, paired
 // dotnet run -c Release --project Wool.Benchmarks -- --cold       cold start only, split into phases (run it several times: each run is one sample)
 // (--floor-server is internal: the figures run start this program again as the raw gRPC server.)
 if (args.Length > 0 && args[0] == "--floor-server")
@@ -14,6 +15,16 @@ if (args.Length > 0 && args[0] == "--floor-server")
 if (args.Length > 0 && args[0] == "--latency")
 {
     return await Figures.LatencyOnlyAsync();
+}
+
+if (args.Length > 0 && args[0] == "--local")
+{
+    foreach (Figure figure in await Figures.LocalTransportAsync())
+    {
+        Console.WriteLine(figure.ToRow());
+    }
+
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "--cold")
