@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -159,17 +158,8 @@ internal sealed class WorkerLink : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// What a call learns when the link breaks under it. A link that never got past the TLS
-    /// handshake or the TCP connect delivered nothing, so the call certainly did not run and may go
-    /// to another worker; any later break leaves the outcome unknown.
-    /// </summary>
-    internal WoolException LostDuring(string routineName, Exception reason) => NeverConnected(reason)
-        ? new CallRejectedException($"{Worker} could not be reached, so routine '{routineName}' did not run there: {reason.Message}", transient: true, reason)
-        : new WorkerLostException(
-            $"Lost {Worker} while it was running routine '{routineName}' ({reason.Message}). " +
-            "The call may or may not have completed there; Wool does not retry it.",
-            reason);
+    /// <summary>What a call learns when the link breaks under it (see <see cref="LinkFailures.DuringCall"/>).</summary>
+    internal WoolException LostDuring(string routineName, Exception reason) => LinkFailures.DuringCall(Worker, routineName, reason, _established);
 
     public async ValueTask DisposeAsync()
     {
@@ -189,9 +179,6 @@ internal sealed class WorkerLink : IAsyncDisposable
         _stream.Dispose();
         _transport?.Dispose();
     }
-
-    private bool NeverConnected(Exception reason)
-        => !_established && (reason is WorkerAuthenticationException || reason.Causes().OfType<SocketException>().Any(s => s.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable));
 
     private ulong NextId() => (ulong)Interlocked.Increment(ref _nextId);
 
@@ -220,26 +207,7 @@ internal sealed class WorkerLink : IAsyncDisposable
     }
 
     /// <summary>A failure before the worker answered, in the terms of the TLS handshake or the access token when either played a part.</summary>
-    private Exception Explain(Exception e)
-    {
-        if (_established)
-        {
-            return e;
-        }
-
-        if (_tls?.Explain(e, Worker) is { } refused)
-        {
-            return refused;
-        }
-
-        return e is RpcException { StatusCode: StatusCode.Unauthenticated } unauthenticated
-            ? new WorkerAuthenticationException(
-                $"{Worker} refused this caller: it requires its access token, and this caller presented none or another. " +
-                "A pool presents the token of the workers it spawned and of its LocalDiscovery namespace; for workers found otherwise, give WorkerPoolOptions.AccessTokenFile the workers' --access-token-file.",
-                AuthenticationFailure.AccessTokenRefused,
-                e)
-            : e;
-    }
+    private Exception Explain(Exception e) => _established ? e : LinkFailures.BeforeAccepted(Worker, e, _tls);
 
     private async Task WriteLoopAsync()
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -18,14 +17,11 @@ namespace Wool.Workers.Host;
 /// <param name="owner">Whether the caller is the pool that spawned this worker, the only one whose peer lists it takes.</param>
 internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool owner = false)
 {
-    private readonly Channel<ServerFrame> _outbox = Channel.CreateUnbounded<ServerFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<ulong, ServedCall> _calls = new();
     private readonly CallAdmission _admission = new(runtime, logger);
-    private readonly Lock _roomGate = new();
+    private readonly SessionOutbox _outbox = new(4L * runtime.Limits.MaxMessageSize, logger);
     private int _callsOpen;
     private int _streamsOpen;
-    private long _unsentBytes;
-    private TaskCompletionSource? _room;
 
     // Single-result calls whose reply is queued but not yet written: they still count toward the
     // connection's share, so a caller that reads no replies soon has no more calls run.
@@ -33,12 +29,12 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
 
     public async Task RunAsync(IAsyncStreamReader<ClientBatch> requests, IServerStreamWriter<ServerBatch> responses, CancellationToken connectionAborted)
     {
-        Task writer = WriteLoopAsync(responses);
+        Task writer = _outbox.WriteAllAsync(responses, RepliesWritten);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted, runtime.Shutdown);
         RpcException? malformed = null;
         try
         {
-            while (await HasRoomForRepliesAsync(reading.Token).ConfigureAwait(false) && await requests.MoveNext(reading.Token).ConfigureAwait(false))
+            while (await _outbox.HasRoomAsync(reading.Token).ConfigureAwait(false) && await requests.MoveNext(reading.Token).ConfigureAwait(false))
             {
                 foreach (ClientFrame frame in requests.Current.Frames)
                 {
@@ -67,7 +63,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             }
         }
 
-        _outbox.Writer.TryComplete();
+        _outbox.Complete();
         await writer.ConfigureAwait(false);
         if (malformed is not null)
         {
@@ -76,64 +72,16 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     }
 
     /// <summary>Queues a frame for the caller; dropped once the connection is closing.</summary>
-    internal void Send(ServerFrame frame)
-    {
-        int bytes = frame.CalculateSize();
-        WorkerMemory.Moved(bytes);
-        if (_outbox.Writer.TryWrite(frame))
-        {
-            Interlocked.Add(ref _unsentBytes, bytes);
-        }
-    }
+    internal void Send(ServerFrame frame) => _outbox.TrySend(frame);
 
-    /// <summary>How many bytes of replies a connection may have waiting before the worker stops reading its requests.</summary>
-    private long UnsentLimit => 4L * runtime.Limits.MaxMessageSize;
-
-    /// <summary>
-    /// Waits, before the next batch of requests is read, until the caller has taken enough of its
-    /// replies: a caller that does not read its replies gets no more calls run (HTTP/2 flow control
-    /// then holds back its requests), instead of growing the worker's memory.
-    /// </summary>
-    private async ValueTask<bool> HasRoomForRepliesAsync(CancellationToken cancellationToken)
-    {
-        while (Volatile.Read(ref _unsentBytes) > UnsentLimit)
-        {
-            Task room;
-            lock (_roomGate)
-            {
-                if (Volatile.Read(ref _unsentBytes) <= UnsentLimit)
-                {
-                    break;
-                }
-
-                _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                room = _room.Task;
-            }
-
-            WorkerLog.RepliesUnread(logger, Volatile.Read(ref _unsentBytes));
-            await room.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return true;
-    }
-
-    private void Sent(Google.Protobuf.Collections.RepeatedField<ServerFrame> frames, int bytes)
+    /// <summary>A batch of replies reached the caller: their calls count out of the connection's share.</summary>
+    private void RepliesWritten(Google.Protobuf.Collections.RepeatedField<ServerFrame> frames)
     {
         foreach (ServerFrame frame in frames)
         {
             if (_repliesUnsent.TryRemove(frame.Id, out _))
             {
                 Interlocked.Decrement(ref _callsOpen);
-            }
-        }
-
-        // Under the gate, as the read loop's last check is: a wake-up is never lost between the two.
-        if (Interlocked.Add(ref _unsentBytes, -bytes) <= UnsentLimit)
-        {
-            lock (_roomGate)
-            {
-                _room?.TrySetResult();
-                _room = null;
             }
         }
     }
@@ -290,17 +238,5 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     {
         WorkerLog.CallRefused(logger, id, rejection.Reason);
         Send(new ServerFrame { Id = id, Rejected = rejection });
-    }
-
-    private async Task WriteLoopAsync(IServerStreamWriter<ServerBatch> responses)
-    {
-        try
-        {
-            await FrameBatches.SendAllAsync(_outbox.Reader, static (ServerBatch batch) => batch.Frames, responses.WriteAsync, Sent).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
-        {
-            WorkerLog.ConnectionEnded(logger, $"replies could not be written: {e.Message}");
-        }
     }
 }
