@@ -81,6 +81,27 @@ public sealed class PrivateFolderTests
     }
 
     [TestMethod]
+    public void ForPool_EachPool_GetsItsOwnUnguessablePrivateFolder()
+    {
+        string first = PrivateFolder.ForPool();
+        string second = PrivateFolder.ForPool();
+        try
+        {
+            Assert.AreNotEqual(first, second);
+            Assert.AreEqual(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(first));
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR")))
+            {
+                Assert.IsFalse(first.StartsWith(PrivateFolder.Base, StringComparison.Ordinal), "Without a runtime folder, a pool must not depend on the predictable per-user path another user could take first.");
+            }
+        }
+        finally
+        {
+            Directory.Delete(first);
+            Directory.Delete(second);
+        }
+    }
+
+    [TestMethod]
     public void ReadSecret_FileOthersCanRead_IsRefused()
     {
         string file = Path.Combine(_scratch.FullName, "token");

@@ -52,10 +52,16 @@ internal static class RoutineExecutor
 
     /// <summary>Opens a streaming routine; a failure to start surfaces at the first step.</summary>
     public static IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken, IArgumentSource? arguments = null)
+        => OpenStream(request, cancellationToken, arguments, out _);
+
+    /// <summary>Opens a streaming routine; <paramref name="prefetch"/> is its window (0: strict pull, and for a stream that failed to open).</summary>
+    public static IRoutineStream OpenStream(RoutineRequest request, CancellationToken cancellationToken, IArgumentSource? arguments, out int prefetch)
     {
+        prefetch = 0;
         try
         {
             Routine routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
+            prefetch = routine.Prefetch;
             StreamInvoker invoker = routine.GetStreamInvoker(request.TypeArguments);
             object?[] values = RoutinePayload.DeserializeCall(routine, request.Payload, out object? target);
             StreamArguments.Bind(routine, values, arguments);

@@ -62,13 +62,35 @@ internal static class RoutineRegistry
         return routine;
     }
 
-    /// <summary>Loads the assembly if needed and waits until its module initializer has registered every routine.</summary>
+    /// <summary>
+    /// Loads the assembly if needed and waits until its module initializer has registered every
+    /// routine. The name comes from a caller, so only an assembly of the application (or one listed
+    /// with <c>--allow-type assembly:Name</c>) is loaded, by its simple name, and only an assembly
+    /// built against Wool has its initializer run: a call cannot make a worker load a file of its choosing.
+    /// </summary>
     private static void Initialize(string assemblyName)
     {
+        AssemblyName name;
+        try
+        {
+            name = new AssemblyName(assemblyName);
+        }
+        catch (Exception e) when (e is ArgumentException or FileLoadException)
+        {
+            throw new RoutineNotFoundException($"'{assemblyName}' is not an assembly name.", e);
+        }
+
+        if (!IsSimpleName(name.Name) || !Serialization.WoolSerializer.AllowedTypes.AllowsAssembly(name.Name!))
+        {
+            throw new RoutineNotFoundException(
+                $"Assembly '{assemblyName}' is not one of the application's assemblies on this worker, so it is not loaded. " +
+                "Routines run from the application's own assemblies; a plug-in's must be listed (--allow-type assembly:<name>, WorkerPoolOptions.AllowedTypes).");
+        }
+
         Assembly assembly;
         try
         {
-            assembly = Assembly.Load(new AssemblyName(assemblyName));
+            assembly = Assembly.Load(name);
         }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
         {
@@ -77,9 +99,19 @@ internal static class RoutineRegistry
                 e);
         }
 
+        if (assembly.GetName().Name != typeof(RoutineRegistry).Assembly.GetName().Name
+            && !assembly.GetReferencedAssemblies().Any(r => r.Name == typeof(RoutineRegistry).Assembly.GetName().Name))
+        {
+            throw new RoutineNotFoundException($"Assembly '{assemblyName}' has no routines: it is not built against Wool.");
+        }
+
         // Runs the initializer the weaver emitted, or, if another thread is running it, waits for
         // it to finish (type-initializer semantics); a no-op once it has run.
         RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
         s_initialized.TryAdd(assemblyName, true);
     }
+
+    /// <summary>A plain assembly file name: letters, digits, '.', '_' and '-', and no path.</summary>
+    internal static bool IsSimpleName(string? name)
+        => !string.IsNullOrEmpty(name) && name[0] != '.' && !name.Contains("..", StringComparison.Ordinal) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
 }

@@ -12,6 +12,7 @@ internal static partial class LocalUser
 {
     private const int AtFdcwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
+    private const int AtEmptyPath = 0x1000;
     private const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
     private const int SolSocket = 1;
     private const int SoPeercred = 17;
@@ -34,6 +35,36 @@ internal static partial class LocalUser
         {
             int error = Marshal.GetLastPInvokeError();
             throw new IOException($"'{path}' cannot be examined ({Marshal.GetPInvokeErrorMessage(error)}).");
+        }
+
+        return (*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
+    }
+
+    /// <summary>The owner and mode of the file open as <paramref name="file"/> (what was opened, whatever its path points to now); null when unknown.</summary>
+    /// <exception cref="IOException">It cannot be examined.</exception>
+    public static unsafe (uint Owner, uint Mode)? Describe(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        byte* buffer = stackalloc byte[256];
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
+        {
+            if (Statx((int)file.DangerousGetHandle(), "", AtEmptyPath, StatxTypeModeUid, buffer) != 0)
+            {
+                throw new IOException($"An open file cannot be examined ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}).");
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                file.DangerousRelease();
+            }
         }
 
         return (*(uint*)(buffer + 20), *(ushort*)(buffer + 28));

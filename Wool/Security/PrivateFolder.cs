@@ -30,6 +30,26 @@ internal static class PrivateFolder
     }
 
     /// <summary>
+    /// A new private folder for one pool's worker sockets, under a name nobody can guess or take
+    /// first: in the session's runtime folder when there is one, else created as a unique temporary
+    /// folder (mkdtemp). A pool never depends on a well-known path another user could squat.
+    /// </summary>
+    /// <exception cref="UnsafeLocationException">The folder made is not this user's alone (it was tampered with).</exception>
+    public static string ForPool()
+    {
+        string name = Guid.NewGuid().ToString("N")[..16];
+        string? runtime = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
+        if (!string.IsNullOrEmpty(runtime) && Directory.Exists(runtime))
+        {
+            return Ensure(Path.Combine(runtime, "wool"), "pools", name);
+        }
+
+        string folder = Directory.CreateTempSubdirectory($"wool-pool-{name}-").FullName;
+        Check(folder, DirectoryType);
+        return folder;
+    }
+
+    /// <summary>
     /// Makes sure <paramref name="top"/> and each folder of <paramref name="below"/> under it are
     /// private folders, creating missing ones with mode 0700, and returns the innermost. A private
     /// top is what keeps other users from creating or replacing anything beneath it, so it is
@@ -113,13 +133,19 @@ internal static class PrivateFolder
     /// <exception cref="IOException">It cannot be read.</exception>
     public static string ReadSecret(string path)
     {
-        Check(path, FileType);
-        return File.ReadAllText(path);
+        // Checked on the open file, not the path: the file read is the file checked, even if the
+        // path is swapped between the two.
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Check(path, FileType, LocalUser.Describe(file));
+        using var reader = new StreamReader(new FileStream(file, FileAccess.Read), System.Text.Encoding.ASCII);
+        return reader.ReadToEnd();
     }
 
-    private static void Check(string path, uint type)
+    private static void Check(string path, uint type) => Check(path, type, LocalUser.Describe(path));
+
+    private static void Check(string path, uint type, (uint Owner, uint Mode)? description)
     {
-        if (LocalUser.Describe(path) is not var (owner, mode) || LocalUser.Id is not { } me)
+        if (description is not var (owner, mode) || LocalUser.Id is not { } me)
         {
             return;
         }

@@ -139,6 +139,13 @@ internal sealed class TypeAllowList
         return names;
     }
 
+    /// <summary>
+    /// Whether every type of the assembly named <paramref name="simpleName"/> is allowed: an
+    /// application assembly, or one listed as <c>assembly:Name</c>. Only such assemblies are
+    /// loaded to find a routine a call names.
+    /// </summary>
+    public bool AllowsAssembly(string simpleName) => _assemblies.Contains(simpleName);
+
     /// <summary>Whether <paramref name="type"/> may be rebuilt: itself, its generic arguments and its array element type.</summary>
     public bool Allows(Type type) => _decisions.GetOrAdd(type, Whole);
 

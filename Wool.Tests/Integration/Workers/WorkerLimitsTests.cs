@@ -91,6 +91,35 @@ public sealed class WorkerLimitsTests
     }
 
     [TestMethod]
+    public async Task IdleConnectionsThatNeverAuthenticate_TakeNoServedPlace_AndAreClosed()
+    {
+        DirectoryInfo secrets = Directory.CreateTempSubdirectory("wool-test-token-");
+        var idle = new List<System.Net.Sockets.Socket>();
+        try
+        {
+            string token = Path.Combine(secrets.FullName, "token");
+            await using var durable = await Discovery.DurableWorker.StartAsync("--listen", "127.0.0.1:0", "--access-token-file", token, "--max-connections", "2");
+
+            // Anyone who can reach the port: more idle connections than the worker serves, first.
+            for (int i = 0; i < 6; i++)
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(durable.Address.Host, durable.Address.Port).WaitAsync(Timeouts.Default);
+                idle.Add(socket);
+            }
+
+            await using var pool = new WorkerPool(discovery: new Discovery.ListDiscovery(durable), options: WorkerPoolOptions.Default with { AccessTokenFile = token });
+            Assert.AreEqual(durable.ProcessId, await Discovery.DiscoveryRoutines.Where().WaitAsync(Timeouts.Default), "Idle connections must not take the places of callers that authenticate.");
+            StringAssert.Contains(await durable.WaitForLogAsync("did not authenticate within"), "10 s");
+        }
+        finally
+        {
+            idle.ForEach(s => s.Dispose());
+            secrets.Delete(recursive: true);
+        }
+    }
+
+    [TestMethod]
     public async Task LargeMessages_OnceTheyStop_TheirMemoryIsGivenBack()
     {
         await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { Limits = WorkerLimits.Default with { MaxMessageSize = 64 * 1024 * 1024 } });

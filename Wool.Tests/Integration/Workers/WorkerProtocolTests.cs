@@ -81,7 +81,7 @@ public sealed class WorkerProtocolTests
         ServerFrame otherBuild = await CallAsync(pool, pool.Workers[0], new Call { Protocol = WireProtocol.Version, Assembly = TestAssembly, Routine = ProcessIdRoutine, ModuleVersionId = ByteString.CopyFrom(Guid.NewGuid().ToByteArray()) });
 
         StringAssert.Contains(DecodeException(unknownRoutine).Message, "is not defined in assembly");
-        StringAssert.Contains(DecodeException(unknownAssembly).Message, "cannot be loaded by this worker");
+        StringAssert.Contains(DecodeException(unknownAssembly).Message, "is not one of the application's assemblies");
         StringAssert.Contains(DecodeException(otherBuild).Message, "comes from a different build");
         Assert.IsTrue(new[] { unknownRoutine, unknownAssembly, otherBuild }.All(r => DecodeException(r) is RoutineNotFoundException));
     }

@@ -160,6 +160,24 @@ public sealed class WorkerLinkTests
         await Eventually.WaitUntilAsync(() => InMemoryRoutines.Finished.ContainsKey(key));
     }
 
+    [TestMethod]
+    public async Task OpenStream_WorkerSendsMoreItemsThanGranted_StreamEndsAndKeepsNone()
+    {
+        var flooding = new FloodingWorker();
+        await using var link = new WorkerLink(new WorkerInfo("flood", new Uri("http://in-process/flood"), 0), NullLogger.Instance, new InProcessCallInvoker(flooding));
+        TestRunner.Use(link);
+        await using IAsyncEnumerator<int> items = InMemoryRoutines.Counted(Guid.NewGuid().ToString("N"), 10).GetAsyncEnumerator();
+
+        var error = await Assert.ThrowsExactlyAsync<WorkerLostException>(async () =>
+        {
+            while (await items.MoveNextAsync().AsTask().WaitAsync(Timeouts.Default))
+            {
+            }
+        });
+
+        StringAssert.Contains(error.Message, "sent more items");
+    }
+
     /// <summary>Opens a long stream over <paramref name="link"/> and pulls its first item.</summary>
     private static async Task<IAsyncEnumerator<int>> OpenWithOneItemAsync(WorkerLink link)
     {
@@ -167,6 +185,28 @@ public sealed class WorkerLinkTests
         IAsyncEnumerator<int> items = InMemoryRoutines.Counted(Guid.NewGuid().ToString("N"), 100).GetAsyncEnumerator();
         Assert.IsTrue(await items.MoveNextAsync().AsTask().WaitAsync(Timeouts.Default));
         return items;
+    }
+
+    /// <summary>A worker that answers a stream's first pull with far more items than it was granted.</summary>
+    private sealed class FloodingWorker : Worker.WorkerBase
+    {
+        public override async Task Connect(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
+        {
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(WireProtocol.AcceptedHeader, "1")]);
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                foreach (ClientFrame frame in requestStream.Current.Frames.Where(f => f.KindCase == ClientFrame.KindOneofCase.OpenStream))
+                {
+                    var flood = new ServerBatch();
+                    for (int i = 0; i < 100; i++)
+                    {
+                        flood.Frames.Add(new ServerFrame { Id = frame.Id, Value = Google.Protobuf.ByteString.CopyFrom(Wool.Serialization.WoolSerializer.Serialize(i)) });
+                    }
+
+                    await responseStream.WriteAsync(flood);
+                }
+            }
+        }
     }
 
     /// <summary>A worker that accepts the connection and then never answers a frame.</summary>

@@ -210,6 +210,59 @@ public sealed class WorkerSessionTests
     }
 
     [TestMethod]
+    public async Task Call_NamingAnAssemblyByPath_IsRefusedAndNothingIsLoaded()
+    {
+        await using var worker = new InMemoryWorker();
+        using var session = new RawSession(worker);
+        ClientFrame frame = WireProtocol.ToFrame(1, AddRequest, streaming: false);
+        frame.Call.Assembly = "/tmp/evil/Attack";
+        int loaded = AppDomain.CurrentDomain.GetAssemblies().Length;
+
+        await session.SendAsync(frame);
+        ServerFrame reply = await session.ReadAsync();
+
+        Assert.AreEqual(ServerFrame.KindOneofCase.Exception, reply.KindCase);
+        var error = Assert.IsInstanceOfType<RoutineNotFoundException>(WoolSerializer.DeserializeException(reply.Exception.Memory));
+        StringAssert.Contains(error.Message, "is not one of the application's assemblies");
+        Assert.IsFalse(AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Attack"));
+        Assert.IsFalse(Wool.Routines.RoutineRegistry.IsSimpleName("/tmp/evil/Attack"));
+        Assert.IsFalse(Wool.Routines.RoutineRegistry.IsSimpleName("../Attack"));
+        Assert.IsTrue(Wool.Routines.RoutineRegistry.IsSimpleName("Wool.Tests"));
+    }
+
+    [TestMethod]
+    public async Task Call_NamingAPackageAssembly_IsRefusedWithoutRunningItsInitializer()
+    {
+        await using var worker = new InMemoryWorker();
+        using var session = new RawSession(worker);
+        ClientFrame frame = WireProtocol.ToFrame(1, AddRequest, streaming: false);
+        frame.Call.Assembly = typeof(Makaretu.Dns.Message).Assembly.FullName;
+
+        await session.SendAsync(frame);
+        ServerFrame reply = await session.ReadAsync();
+
+        StringAssert.Contains(WoolSerializer.DeserializeException(reply.Exception.Memory).Message, "is not one of the application's assemblies");
+    }
+
+    [TestMethod]
+    public async Task Pull_GrantingMoreThanTheRoutinesWindow_EndsThatStreamOnly()
+    {
+        await using var worker = new InMemoryWorker();
+        using var session = new RawSession(worker);
+        string key = Guid.NewGuid().ToString("N");
+
+        await session.SendAsync(WireProtocol.ToFrame(1, TestRunner.CaptureStream(() => InMemoryRoutines.Counted(key, int.MaxValue)), streaming: true), new ClientFrame { Id = 1, Pull = uint.MaxValue });
+        ServerFrame end = await session.ReadAsync();
+        await session.CallAsync(2, AddRequest);
+
+        Assert.AreEqual(ServerFrame.KindOneofCase.Exception, end.KindCase, "A caller may not have more than the window produced for it.");
+        StringAssert.Contains(WoolSerializer.DeserializeException(end.Exception.Memory).Message, "where the routine's window is 1");
+        Assert.AreEqual(ServerFrame.KindOneofCase.Value, (await session.ReadAsync()).KindCase, "The connection keeps serving.");
+        Assert.IsFalse(InMemoryRoutines.Produced.ContainsKey(key), "Nothing may have been produced for it.");
+        await Eventually.WaitUntilAsync(() => worker.Runtime.InFlight == 0);
+    }
+
+    [TestMethod]
     public async Task Frame_OfNoKnownKind_RejectedNotTransient()
     {
         await using var worker = new InMemoryWorker();
@@ -244,10 +297,14 @@ public sealed class WorkerSessionTests
         using var session = new RawSession(worker);
         string key = Guid.NewGuid().ToString("N");
 
-        await session.SendAsync(WireProtocol.ToFrame(1, TestRunner.CaptureStream(() => InMemoryRoutines.Counted(key, 100)), streaming: true), new ClientFrame { Id = 1, Pull = 3 });
+        await session.SendAsync(WireProtocol.ToFrame(1, TestRunner.CaptureStream(() => InMemoryRoutines.Counted(key, 100)), streaming: true), new ClientFrame { Id = 1, Pull = 1 });
         for (int i = 0; i < 3; i++)
         {
             Assert.AreEqual(ServerFrame.KindOneofCase.Value, (await session.ReadAsync()).KindCase);
+            if (i < 2)
+            {
+                await session.SendAsync(new ClientFrame { Id = 1, Pull = 1 });
+            }
         }
 
         Assert.IsFalse(await session.SendsAnythingWithinAsync(TimeSpan.FromMilliseconds(200)), "The worker sent more than it was granted.");

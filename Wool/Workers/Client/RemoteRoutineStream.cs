@@ -22,6 +22,9 @@ internal sealed class RemoteRoutineStream(WorkerLink link, ulong id, RoutineRequ
     private CancellationTokenRegistration _cancellation;
     private ContextValues _sentContext = request.Context;
     private uint _consumed;
+
+    // Items the worker may still send: credit granted, less items received.
+    private long _allowed;
     private bool _opened;
     private bool _finished;
 
@@ -156,6 +159,14 @@ internal sealed class RemoteRoutineStream(WorkerLink link, ulong id, RoutineRequ
 
     protected override bool OnReply(RoutineReply reply)
     {
+        if (reply.Kind == RoutineReplyKind.Value && Interlocked.Decrement(ref _allowed) < 0)
+        {
+            // A worker that sends more items than it was granted would grow this process without
+            // bound: the stream ends here, and nothing more of it is kept.
+            _replies.Writer.TryComplete(new WorkerLostException($"{Link.Worker} sent more items of routine '{Request.RoutineName}' than this caller asked for; the stream is closed.", null));
+            return true;
+        }
+
         _replies.Writer.TryWrite(reply);
         return reply.Kind != RoutineReplyKind.Value;
     }
@@ -224,6 +235,7 @@ internal sealed class RemoteRoutineStream(WorkerLink link, ulong id, RoutineRequ
 
     private void Grant(uint credit)
     {
+        Interlocked.Add(ref _allowed, credit);
         var frame = new ClientFrame { Id = Id, Pull = credit };
         if (_opened && AmbientContext.Current is var current && !ReferenceEquals(current, _sentContext.Source ?? System.Collections.Immutable.ImmutableDictionary<string, ContextEntry>.Empty))
         {

@@ -5,7 +5,8 @@ namespace Wool.Workers.Host;
 
 /// <summary>
 /// Loads assemblies the dependency file does not list (plug-ins, assemblies the caller loaded by
-/// path) from the application folder the worker was started in.
+/// path) from the application folder the worker was started in, and its <c>--assemblies</c>
+/// folder, by simple name only.
 /// </summary>
 internal static class AppDirectoryResolver
 {
@@ -23,6 +24,12 @@ internal static class AppDirectoryResolver
 
     private static Assembly? Resolve(AssemblyLoadContext context, AssemblyName name)
     {
+        // Names come from payloads: a name that is a path ('/tmp/evil/X') would leave the folders.
+        if (!Routines.RoutineRegistry.IsSimpleName(name.Name))
+        {
+            return null;
+        }
+
         foreach (string folder in s_folders)
         {
             string candidate = Path.Combine(folder, name.Name + ".dll");

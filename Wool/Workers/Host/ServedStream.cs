@@ -19,8 +19,10 @@ internal sealed class ServedStream : ServedCall
     private readonly CancellationToken _stopToken;
     private CancellationTokenRegistration _stopping;
     private long _credit;
+    private long _window = 1;
     private bool _pumping;
     private bool _cancelled;
+    private string? _violation;
     private volatile bool _closing;
 
     public ServedStream(ulong id, WorkerSession session, CancellationToken stopToken, RoutinePool peers)
@@ -34,7 +36,9 @@ internal sealed class ServedStream : ServedCall
     public void Open(RoutineRequest request)
     {
         _context = request.Context;
-        _stream = RoutineExecutor.OpenStream(request, Token, this);
+        _stream = RoutineExecutor.OpenStream(request, Token, this, out int prefetch);
+        // A caller never has more than the routine's window outstanding (one item when it pulls strictly).
+        _window = Math.Max(1, prefetch);
         // The end of a stop's grace cancels every call; a stream waiting for credit must hear it too.
         _stopping = _stopToken.UnsafeRegister(static s => ((ServedStream)s!).Cancel(), this);
     }
@@ -53,7 +57,27 @@ internal sealed class ServedStream : ServedCall
                 _context = context;
             }
 
-            _credit += credit;
+            if (_credit + credit > _window)
+            {
+                // Only a misbehaving caller asks for more than the window: it would have the worker
+                // produce without bound. The stream ends, saying why; the connection keeps serving.
+                _violation = $"the caller granted {_credit + credit} items where the routine's window is {_window}";
+                _credit = 0;
+            }
+            else
+            {
+                _credit += credit;
+            }
+        }
+
+        if (_violation is not null)
+        {
+            Cancel();
+            return;
+        }
+
+        lock (_gate)
+        {
             if (_pumping || _closing)
             {
                 return;
@@ -160,6 +184,25 @@ internal sealed class ServedStream : ServedCall
                 applied = context;
             }
 
+            // Between steps the pump itself sees a cancellation (the caller left, the worker stops),
+            // even when the iterator never looks at its token.
+            if (Token.IsCancellationRequested)
+            {
+                cancelled = true;
+                break;
+            }
+
+            try
+            {
+                // Items wait for the caller to read the ones before them, as replies do.
+                await Session.HasRoomAsync(Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+                break;
+            }
+
             RoutineReply reply = await _stream!.NextAsync(Token).ConfigureAwait(false);
             if (reply.Kind != RoutineReplyKind.Value)
             {
@@ -173,7 +216,8 @@ internal sealed class ServedStream : ServedCall
         await FinishAsync(cancelled ? Cancelled() : RoutineReply.Completed).ConfigureAwait(false);
     }
 
-    private RoutineReply Cancelled() => RoutineReply.Exception(WoolSerializer.SerializeException(new OperationCanceledException(Token)));
+    private RoutineReply Cancelled() => RoutineReply.Exception(WoolSerializer.SerializeException(
+        _violation is { } violation ? new WoolException($"The stream was ended by its worker: {violation}.") : new OperationCanceledException(Token)));
 
     /// <summary>
     /// Ends the stream: disposes the iterator here, so its finally blocks run on this worker, then

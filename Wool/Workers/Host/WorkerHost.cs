@@ -54,11 +54,12 @@ internal static class WorkerHost
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
+        var connections = new ConnectionLimit(options.Limits.MaxConnections);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             ILoggerFactory loggers = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>();
             ILogger security = loggers.CreateLogger(SecurityCategory);
-            var connections = new ConnectionLimit(options.Limits.MaxConnections, loggers.CreateLogger("Wool.Workers.Worker"));
+            connections.Logger = loggers.CreateLogger("Wool.Workers.Worker");
             WorkerAddress.Serve(kestrel, options.Listen, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
@@ -98,6 +99,9 @@ internal static class WorkerHost
         {
             app.Use(Security.TlsServerHandshake.MarkRequestAsync);
         }
+
+        // Past TLS and the token: the connection now takes a place among those the worker serves.
+        app.Use(connections.AuthenticatedAsync);
 
         app.MapGrpcService<WorkerService>();
         await app.StartAsync().ConfigureAwait(false);

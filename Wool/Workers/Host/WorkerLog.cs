@@ -67,4 +67,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 26, EventName = "ConnectionsFull", Level = LogLevel.Warning, Message = "Closed a connection from {Caller}: this worker serves at most {Max} connections at once.")]
     public static partial void ConnectionsFull(ILogger logger, int max, string caller);
+
+    [LoggerMessage(EventId = 27, EventName = "ConnectionNotAuthenticated", Level = LogLevel.Warning, Message = "Closed a connection from {Caller}: it did not authenticate within {Seconds} s.")]
+    public static partial void ConnectionNotAuthenticated(ILogger logger, string caller, double seconds);
 }

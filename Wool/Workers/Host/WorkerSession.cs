@@ -74,6 +74,9 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     /// <summary>Queues a frame for the caller; dropped once the connection is closing.</summary>
     internal void Send(ServerFrame frame) => _outbox.TrySend(frame);
 
+    /// <summary>Waits until the caller has read enough of its replies for more to be produced.</summary>
+    internal ValueTask<bool> HasRoomAsync(CancellationToken cancellationToken) => _outbox.HasRoomAsync(cancellationToken);
+
     /// <summary>A batch of replies reached the caller: their calls count out of the connection's share.</summary>
     private void RepliesWritten(Google.Protobuf.Collections.RepeatedField<ServerFrame> frames)
     {

@@ -107,7 +107,7 @@ internal sealed class SpawnedWorkers
             var launch = WorkerLaunch.ForThisApplication() with { Tokens = (_accessToken, _ownerToken) };
             string[] arguments = WorkerArguments(_options);
             // The workers' sockets go in a folder only this user can enter.
-            _folder = _options.ListenOnLoopback ? null : PrivateFolder.Ensure(PrivateFolder.Base, "pools", Guid.NewGuid().ToString("N")[..16]);
+            _folder = _options.ListenOnLoopback ? null : PrivateFolder.ForPool();
             ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
             starting = [.. Enumerable.Range(0, count).Select(i => WorkerProcess.StartAsync(
                 launch with { WorkerArguments = [.. arguments, "--listen", _folder is null ? "127.0.0.1:0" : $"unix:{Path.Combine(_folder, $"w{i}.sock")}"] },
