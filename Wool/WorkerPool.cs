@@ -126,6 +126,8 @@ public sealed class WorkerPool : RoutinePool
     public async Task StopWorkerAsync(WorkerInfo worker, TimeSpan grace, CancellationToken cancellationToken = default)
     {
         WorkerConnection connection = ConnectionTo(worker);
+        // A spawned worker stopped on purpose is not replaced: the pool runs one fewer.
+        _spawned?.Retire(worker.Id);
         await connection.StopWorkerAsync(grace, cancellationToken).ConfigureAwait(false);
         await connection.Closed.WaitAsync(cancellationToken).ConfigureAwait(false);
     }

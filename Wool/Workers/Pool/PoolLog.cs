@@ -34,4 +34,10 @@ internal static partial class PoolLog
 
     [LoggerMessage(EventId = 113, EventName = "WorkerNotDialled", Level = LogLevel.Warning, Message = "Could not dial {Worker}: {Reason}")]
     public static partial void WorkerNotDialled(ILogger logger, string worker, string reason);
+
+    [LoggerMessage(EventId = 114, EventName = "WorkerReplacing", Level = LogLevel.Warning, Message = "{Worker} {Ending}; starting another in its place in {DelayMilliseconds} ms.")]
+    public static partial void WorkerReplacing(ILogger logger, string worker, string ending, double delayMilliseconds);
+
+    [LoggerMessage(EventId = 115, EventName = "WorkerReplaced", Level = LogLevel.Information, Message = "{Worker} took the place of a lost worker.")]
+    public static partial void WorkerReplaced(ILogger logger, string worker);
 }

@@ -7,8 +7,9 @@ namespace Wool.Workers.Pool;
 /// <summary>
 /// The worker processes a pool starts on this machine: spawned with the pool's options, connected
 /// (over TLS with the pool's credentials), told of each other as peers, then added to the pool's
-/// workers. They are the pool's to stop: <see cref="StopAsync"/> asks each to drain, then reaps
-/// every process, killing those that do not exit in time. Thread-safe.
+/// workers, and kept at their number by a <see cref="WorkerSupervisor"/> (a worker that exits or is
+/// lost is replaced, with backoff). They are the pool's to stop: <see cref="StopAsync"/> asks each
+/// to drain, then reaps every process, killing those that do not exit in time. Thread-safe.
 /// </summary>
 internal sealed class SpawnedWorkers
 {
@@ -20,7 +21,14 @@ internal sealed class SpawnedWorkers
     private readonly List<WorkerConnection> _connections = [];
     private readonly AccessToken _accessToken = AccessToken.Generate();
     private readonly AccessToken _ownerToken = AccessToken.Generate();
+    private readonly HashSet<string> _retired = [];
+    private readonly WorkerSupervisor _supervisor;
+    private readonly CancellationToken _stopping;
+    private WorkerLaunch? _launch;
+    private string[] _arguments = [];
+    private ILogger? _outputLogger;
     private string? _folder;
+    private int _generation;
 
     /// <summary>Starts <paramref name="count"/> workers in the background; <see cref="Started"/> says when they serve.</summary>
     /// <param name="count">How many.</param>
@@ -36,6 +44,8 @@ internal sealed class SpawnedWorkers
         // Only this pool holds both tokens: the workers require the first of every caller (their
         // peers get it too) and take peer lists and stop requests only with the second.
         _dialer = new GrpcDialer(logger, options.KeepAlive, _accessToken, _ownerToken, options.Limits.MaxMessageSize);
+        _stopping = cancellationToken;
+        _supervisor = new WorkerSupervisor(this, set, logger, cancellationToken);
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
         Started = Task.Run(() => StartAsync(count, cancellationToken), CancellationToken.None);
     }
@@ -64,6 +74,9 @@ internal sealed class SpawnedWorkers
         {
             // Reported to callers already; whatever did start is stopped below.
         }
+
+        // The pool is going away (its token is cancelled): no worker is replaced from now on.
+        await _supervisor.StoppedAsync().ConfigureAwait(false);
 
         WorkerConnection[] connections;
         lock (_connections)
@@ -99,58 +112,110 @@ internal sealed class SpawnedWorkers
         }
     }
 
+    /// <summary>The worker with this id was asked to stop (retired by the user): it is not replaced.</summary>
+    public void Retire(string workerId)
+    {
+        lock (_retired)
+        {
+            _retired.Add(workerId);
+        }
+    }
+
+    /// <summary>Whether the worker was retired on purpose, rather than lost.</summary>
+    public bool IsRetired(string workerId)
+    {
+        lock (_retired)
+        {
+            return _retired.Contains(workerId);
+        }
+    }
+
+    /// <summary>
+    /// Starts one worker for <paramref name="slot"/> and connects to it; returns once it accepted
+    /// the connection. It is neither told of its peers nor given calls yet.
+    /// </summary>
+    public async Task<(WorkerProcess Process, WorkerConnection Connection)> StartOneAsync(int slot, CancellationToken cancellationToken)
+    {
+        // Each generation gets a new socket: a dead worker's may still be on disk.
+        string listen = _folder is null ? "127.0.0.1:0" : $"unix:{Path.Combine(_folder, $"w{slot}-{Interlocked.Increment(ref _generation)}.sock")}";
+        WorkerProcess process = await WorkerProcess.StartAsync(_launch! with { WorkerArguments = [.. _arguments, "--listen", listen] }, _outputLogger, _options.StartTimeout, cancellationToken).ConfigureAwait(false);
+        lock (_processes)
+        {
+            // Owned by the pool from now on, so that disposal ends it whatever happens next.
+            _processes.Add(process);
+        }
+
+        // A worker on a socket announces no scheme; it speaks TLS when the pool has credentials.
+        var connection = new WorkerConnection(process.Info with { Secure = _options.Credentials is not null }, _dialer, _logger, _options.Credentials?.Current);
+        lock (_connections)
+        {
+            _connections.Add(connection);
+        }
+
+        await connection.Established.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (process, connection);
+    }
+
+    /// <summary>Tells every live worker who its peers are now (after one was replaced).</summary>
+    public void TellPeers()
+    {
+        WorkerConnection[] live;
+        lock (_connections)
+        {
+            live = [.. _connections.Where(c => c.IsAlive)];
+        }
+
+        WorkerInfo[] peers = [.. live.Select(c => c.Worker)];
+        foreach (WorkerConnection connection in live)
+        {
+            connection.SetPeers(peers);
+        }
+    }
+
+    /// <summary>Lets go of a worker that is gone: its connection and its process's resources.</summary>
+    public async Task ForgetAsync(WorkerProcess process, WorkerConnection connection)
+    {
+        lock (_connections)
+        {
+            _connections.Remove(connection);
+        }
+
+        lock (_processes)
+        {
+            _processes.Remove(process);
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        await process.WaitForExitAsync(TimeSpan.Zero).ConfigureAwait(false);
+    }
+
     private async Task StartAsync(int count, CancellationToken cancellationToken)
     {
-        Task<WorkerProcess>[]? starting = null;
+        (WorkerProcess Process, WorkerConnection Connection)[] started;
         try
         {
-            var launch = WorkerLaunch.ForThisApplication() with { Tokens = (_accessToken, _ownerToken) };
-            string[] arguments = WorkerArguments(_options);
+            _launch = WorkerLaunch.ForThisApplication() with { Tokens = (_accessToken, _ownerToken) };
+            _arguments = WorkerArguments(_options);
             // The workers' sockets go in a folder only this user can enter.
             _folder = _options.ListenOnLoopback ? null : PrivateFolder.ForPool();
-            ILogger? outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
-            starting = [.. Enumerable.Range(0, count).Select(i => WorkerProcess.StartAsync(
-                launch with { WorkerArguments = [.. arguments, "--listen", _folder is null ? "127.0.0.1:0" : $"unix:{Path.Combine(_folder, $"w{i}.sock")}"] },
-                outputLogger,
-                _options.StartTimeout,
-                cancellationToken))];
+            _outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
+            Task<(WorkerProcess, WorkerConnection)>[] starting = [.. Enumerable.Range(0, count).Select(slot => StartOneAsync(slot, cancellationToken))];
             WorkerChannels.WarmUp();
-            await Task.WhenAll(starting).ConfigureAwait(false);
+            // A worker of this pool that fails the handshake (its certificate lacks the worker
+            // identity, say) fails the pool's start with the WorkerAuthenticationException.
+            started = await Task.WhenAll(starting).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             PoolLog.PoolStartFailed(_logger, e.Message);
             throw;
         }
-        finally
-        {
-            // Whatever started is owned by the pool, so that disposal ends it even after a failure.
-            lock (_processes)
-            {
-                _processes.AddRange((starting ?? []).Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
-            }
-        }
 
-        // A worker on a socket announces no scheme; it speaks TLS when the pool has credentials.
-        var workers = starting.Select(t => t.Result.Info with { Secure = _options.Credentials is not null }).ToList();
-        var connections = workers.Select(worker => new WorkerConnection(worker, _dialer, _logger, _options.Credentials?.Current)).ToList();
-        lock (_connections)
+        TellPeers();
+        for (int slot = 0; slot < started.Length; slot++)
         {
-            _connections.AddRange(connections);
-        }
-
-        // A worker of this pool that fails the handshake (its certificate lacks the worker identity,
-        // say) fails the pool's start with the WorkerAuthenticationException.
-        await Task.WhenAll(connections.Select(c => c.Established)).ConfigureAwait(false);
-
-        foreach (WorkerConnection connection in connections)
-        {
-            connection.SetPeers(workers);
-        }
-
-        foreach (WorkerConnection connection in connections)
-        {
-            _set.Add(connection);
+            _set.Add(started[slot].Connection);
+            _supervisor.Watch(slot, started[slot].Process, started[slot].Connection);
         }
     }
 

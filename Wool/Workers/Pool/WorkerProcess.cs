@@ -21,9 +21,21 @@ internal sealed class WorkerProcess
         _process = process;
         Info = info;
         _logger = logger;
+        Exited = process.WaitForExitAsync();
     }
 
     public WorkerInfo Info { get; }
+
+    /// <summary>Completes when the process has exited, however it ended.</summary>
+    public Task Exited { get; }
+
+    /// <summary>How the process ended, in words (its exit code, or the signal that killed it); null while it runs.</summary>
+    public string? Ending => !Exited.IsCompleted ? null : _process.ExitCode > 128 && OperatingSystem.IsLinux()
+        ? $"killed by signal {_process.ExitCode - 128}"
+        : $"exited with code {_process.ExitCode}";
+
+    /// <summary>Ends the process now (it is no longer usable: its connection was lost).</summary>
+    public void Kill() => Kill(_process);
 
     /// <summary>
     /// Starts a worker and waits until it serves. <paramref name="logger"/> receives the worker's
