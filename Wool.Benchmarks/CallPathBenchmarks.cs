@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Wool.Routines;
 using Wool.Serialization;
 
@@ -62,14 +59,5 @@ public class CallPathBenchmarks
     {
         await Task.CompletedTask;
         return x + y;
-    }
-
-    private sealed class InProcessConfig : ManualConfig
-    {
-        public InProcessConfig()
-        {
-            // In-process: the benchmark assembly is already woven, and no child build is needed.
-            AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance));
-        }
     }
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Wool.Context;
 using Wool.Serialization;
+using Wool.Serialization.Types;
 
 namespace Wool;
 

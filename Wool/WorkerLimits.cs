@@ -9,7 +9,7 @@ namespace Wool;
 /// </summary>
 public sealed record WorkerLimits
 {
-    /// <summary>The defaults: 4 MiB messages (as gRPC), 1,024 calls and 256 streams per connection, 256 connections.</summary>
+    /// <summary>The defaults: 4 MiB messages (as gRPC), values 500 levels deep, 1,024 calls and 256 streams per connection, 256 connections.</summary>
     public static WorkerLimits Default { get; } = new();
 
     /// <summary>
@@ -29,6 +29,15 @@ public sealed record WorkerLimits
     /// <summary>Streams one connection may have open on a worker at once, pulled or not (default 256); more are refused like calls.</summary>
     public int MaxStreamsPerConnection { get; init; } = 256;
 
+    /// <summary>
+    /// How deeply a value's collections may nest (default 500, MessagePack's own bound for untrusted
+    /// data), which keeps a hostile payload from exhausting a worker's stack. Objects copied field
+    /// by field do not count past the first few dozen levels (a 10,000-node linked list travels), so
+    /// this bounds lists of lists and the like. A deeper value fails to send with a
+    /// <see cref="WoolSerializationException"/> naming this limit. Pools and the workers they use must agree.
+    /// </summary>
+    public int MaxValueDepth { get; init; } = 500;
+
     /// <summary>Connections a worker serves at once, from all callers (default 256); more are closed at once and logged.</summary>
     public int MaxConnections { get; init; } = 256;
 
@@ -39,15 +48,21 @@ public sealed record WorkerLimits
         "--max-calls-per-connection", MaxCallsPerConnection.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--max-streams-per-connection", MaxStreamsPerConnection.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--max-connections", MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "--max-value-depth", MaxValueDepth.ToString(System.Globalization.CultureInfo.InvariantCulture),
     ];
 
     /// <summary>Checks the limits; returns them.</summary>
-    /// <exception cref="ArgumentException">A limit is not positive, or a message limit is below 64 KiB or above 1 GiB.</exception>
+    /// <exception cref="ArgumentException">A limit is not positive, a message limit is below 64 KiB or above 1 GiB, or a depth limit below 16 or above 10,000.</exception>
     internal WorkerLimits Validate(string owner)
     {
         if (MaxMessageSize is < 64 * 1024 or > 1024 * 1024 * 1024)
         {
             throw new ArgumentException($"{owner}: MaxMessageSize must be between 64 KiB and 1 GiB, not {MaxMessageSize} bytes.");
+        }
+
+        if (MaxValueDepth is < 16 or > 10_000)
+        {
+            throw new ArgumentException($"{owner}: MaxValueDepth must be between 16 and 10,000 levels, not {MaxValueDepth}.");
         }
 
         if (MaxCallsPerConnection <= 0 || MaxStreamsPerConnection <= 0 || MaxConnections <= 0)

@@ -75,6 +75,7 @@ public sealed class WorkerPool : RoutinePool
         var discoveredDialer = new GrpcDialer(logger, _options.KeepAlive, _options.AccessTokenFile is { } file ? Security.AccessToken.ReadOrCreate(file) : (discovery as LocalDiscovery)?.AccessToken, maxValueSize: _options.Limits.MaxMessageSize);
         // Streamed arguments are serialized before a link is chosen: allow this pool's limit (each link applies its own).
         Serialization.WoolSerializer.AllowValuesUpTo(_options.Limits.MaxMessageSize);
+        Serialization.WoolSerializer.AllowDepthUpTo(_options.Limits.MaxValueDepth);
         // Replies are rebuilt under the same type rules as calls: the types this pool may receive.
         Serialization.WoolSerializer.Allow(_options.AllowedTypes);
         _workers = new WorkerSet(_options.LoadBalancer);

@@ -119,7 +119,7 @@ public sealed record WorkerPoolOptions
         Limits.Validate(nameof(WorkerPoolOptions));
         if (AllowedTypes.Count > 0)
         {
-            _ = Serialization.TypeAllowList.Parse(AllowedTypes);
+            _ = Serialization.Types.TypeAllowList.Parse(AllowedTypes);
         }
 
         if (spawn > 0 && Credentials is { CertificateFile: null })

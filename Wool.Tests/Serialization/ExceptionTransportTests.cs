@@ -49,7 +49,7 @@ public sealed class ExceptionTransportTests
         StringAssert.Contains(error.RemoteTypeName, typeof(CallbackException).FullName!);
         Assert.AreEqual("Cannot carry my callback.", error.RemoteMessage);
         StringAssert.Contains(error.Message, "could not be rebuilt here");
-        StringAssert.Contains(error.Reason, "delegates");
+        StringAssert.Contains(error.Reason, "field 'CallbackException.Callback' (Action) is bound to this process: a delegate is code and state of this process");
         StringAssert.Contains(error.ToString(), "SerializationRoutines.ThrowWithCallback");
     }
 

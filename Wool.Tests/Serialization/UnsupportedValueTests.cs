@@ -11,32 +11,6 @@ namespace Wool.Tests.Serialization;
 public sealed class UnsupportedValueTests
 {
     [TestMethod]
-    public async Task Argument_CyclicGraph_FailsNamingParameterAndType()
-    {
-        await using var pool = new InProcessPool();
-        var node = new Node { Value = 1 };
-        node.Next = node;
-
-        var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SerializationRoutines.Length(node).WaitAsync(Timeouts.Default));
-
-        StringAssert.Contains(error.Message, "argument 'node' of routine 'SerializationRoutines.Length'");
-        StringAssert.Contains(error.Message, "cyclic");
-        StringAssert.Contains(error.Message, "Wool.Tests.Serialization.Node");
-        Assert.AreEqual(0, pool.CallCount, "No worker may be contacted.");
-    }
-
-    [TestMethod]
-    public async Task Result_CyclicGraph_FailsAtCallerWithTypedError()
-    {
-        await using var pool = new InProcessPool();
-
-        var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SerializationRoutines.MakeCycle().WaitAsync(Timeouts.Default));
-
-        StringAssert.Contains(error.Message, "Could not return the result of routine 'SerializationRoutines.MakeCycle'");
-        StringAssert.Contains(error.Message, "cyclic");
-    }
-
-    [TestMethod]
     public async Task Argument_Delegate_FailsNamingParameter()
     {
         await using var pool = new InProcessPool();
@@ -44,7 +18,7 @@ public sealed class UnsupportedValueTests
         var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SerializationRoutines.Call(() => 1).WaitAsync(Timeouts.Default));
 
         StringAssert.Contains(error.Message, "argument 'callback' of routine 'SerializationRoutines.Call'");
-        StringAssert.Contains(error.Message, "delegates carry code");
+        StringAssert.Contains(error.Message, "(Func<int>): it is bound to this process: a delegate is code and state of this process. Pass the data it works on, or call a routine.");
         Assert.AreEqual(0, pool.CallCount);
     }
 
@@ -57,8 +31,8 @@ public sealed class UnsupportedValueTests
         var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SerializationRoutines.Measure(stream).WaitAsync(Timeouts.Default));
 
         StringAssert.Contains(error.Message, "argument 'stream'");
-        StringAssert.Contains(error.Message, "System.IO.MemoryStream");
-        StringAssert.Contains(error.Message, "pass the bytes");
+        StringAssert.Contains(error.Message, "(MemoryStream): it is bound to this process: streams and sockets are live I/O");
+        StringAssert.Contains(error.Message, "Pass the bytes (byte[]) or an address to open on the worker.");
     }
 
     [TestMethod]
@@ -70,7 +44,7 @@ public sealed class UnsupportedValueTests
         var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SerializationRoutines.Echo(socket).WaitAsync(Timeouts.Default));
 
         StringAssert.Contains(error.Message, "argument 'value'");
-        StringAssert.Contains(error.Message, "System.Net.Sockets.Socket");
+        StringAssert.Contains(error.Message, "(Socket): it is bound to this process");
     }
 
     [TestMethod]
@@ -103,7 +77,7 @@ public sealed class UnsupportedValueTests
 
         var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => routine().WaitAsync(Timeouts.Default));
 
-        StringAssert.Contains(error.Message, "captured variable 'log' of routine 'lambda in UnsupportedValueTests.Closure_CapturingDelegateOnlyUsedBySiblingLambda_FailsNamingCapturedVariable'");
+        StringAssert.Contains(error.Message, "captured variable 'log' (Action) of routine 'lambda in UnsupportedValueTests.Closure_CapturingDelegateOnlyUsedBySiblingLambda_FailsNamingCapturedVariable'");
         StringAssert.Contains(error.Message, "captures every variable of its scope");
         Assert.AreEqual(1, sibling());
     }

@@ -37,7 +37,7 @@ internal sealed class ContextEntry
 
         try
         {
-            bytes = WoolSerializer.SerializeContextValue(_value);
+            bytes = WoolSerializer.Serialize(_value);
         }
         catch (Exception e)
         {
@@ -61,7 +61,7 @@ internal sealed class ContextEntry
         {
             try
             {
-                _materialized = WoolSerializer.DeserializeContextValue(_bytes!.Value);
+                _materialized = WoolSerializer.Deserialize(_bytes!.Value);
             }
             catch (Exception e)
             {

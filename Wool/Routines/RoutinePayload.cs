@@ -19,24 +19,29 @@ internal static class RoutinePayload
         var buffer = new ArrayBufferWriter<byte>(128);
         var writer = new MessagePackWriter(buffer);
         writer.WriteArrayHeader(arguments.Length + 1);
-        try
-        {
-            WoolSerializer.Write(ref writer, target);
-        }
-        catch (Exception e)
-        {
-            throw new WoolSerializationException($"Could not send {ClosureDiagnostics.Describe(routine.Name, target, e)}", e);
-        }
 
-        for (int i = 0; i < arguments.Length; i++)
+        // One message: an object reached from two arguments (or from the target) arrives as one object.
+        using (WoolSerializer.OpenMessage())
         {
             try
             {
-                WoolSerializer.Write(ref writer, arguments[i]);
+                WoolSerializer.Write(ref writer, target);
             }
             catch (Exception e)
             {
-                throw new WoolSerializationException($"Could not send argument '{ParameterName(routine, i)}' of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
+                throw SendFailure.OfTarget(routine.Name, target, e);
+            }
+
+            for (int i = 0; i < arguments.Length; i++)
+            {
+                try
+                {
+                    WoolSerializer.Write(ref writer, arguments[i]);
+                }
+                catch (Exception e)
+                {
+                    throw SendFailure.Of("send", $"argument '{ParameterName(routine, i)}' of routine '{routine.Name}'", e);
+                }
             }
         }
 
@@ -54,29 +59,32 @@ internal static class RoutinePayload
     {
         var reader = new MessagePackReader(payload);
         int count = ReadHeader(ref reader, routine);
-        try
-        {
-            target = WoolSerializer.Read(ref reader);
-        }
-        catch (Exception e)
-        {
-            throw new WoolSerializationException($"Could not receive the target (this or captured variables) of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
-        }
-
-        var arguments = new object?[count - 1];
-        for (int i = 0; i < arguments.Length; i++)
+        using (WoolSerializer.OpenMessage())
         {
             try
             {
-                arguments[i] = WoolSerializer.Read(ref reader);
+                target = WoolSerializer.Read(ref reader);
             }
             catch (Exception e)
             {
-                throw new WoolSerializationException($"Could not receive argument '{ParameterName(routine, i)}' of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
+                throw new WoolSerializationException($"Could not receive the target (this or captured variables) of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
             }
-        }
 
-        return arguments;
+            var arguments = new object?[count - 1];
+            for (int i = 0; i < arguments.Length; i++)
+            {
+                try
+                {
+                    arguments[i] = WoolSerializer.Read(ref reader);
+                }
+                catch (Exception e)
+                {
+                    throw new WoolSerializationException($"Could not receive argument '{ParameterName(routine, i)}' of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
+                }
+            }
+
+            return arguments;
+        }
     }
 
     /// <summary>Serializes a routine's result, one item of its stream, or one item of a streamed argument (<paramref name="what"/> names it).</summary>
@@ -89,7 +97,7 @@ internal static class RoutinePayload
         }
         catch (Exception e)
         {
-            throw new WoolSerializationException($"Could not return the {what} of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
+            throw SendFailure.Of("return", $"the {what} of routine '{routine.Name}'", e);
         }
 
         int limit = WoolSerializer.ValueLimit;

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using MessagePack;
 using MessagePack.Formatters;
+using Wool.Serialization.Types;
 
 namespace Wool.Serialization;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections;
 using MessagePack;
 using MessagePack.Formatters;
+using Wool.Serialization.Types;
 
 namespace Wool.Serialization;
 
@@ -39,7 +40,7 @@ internal static class ExceptionState
         var scratchWriter = writer.Clone(scratch);
         try
         {
-            TypelessFormatter.Instance.Serialize(ref scratchWriter, value!, options);
+            WoolSerializer.WriteNested(ref scratchWriter, value, options);
             scratchWriter.Flush();
             writer.WriteRaw(scratch.WrittenSpan);
         }
@@ -78,7 +79,15 @@ internal static class ExceptionState
             foreach (var (name, field) in fields)
             {
                 scratchWriter.Write(name);
-                TypelessFormatter.Instance.Serialize(ref scratchWriter, field.GetValue(value)!, options);
+                try
+                {
+                    WoolSerializer.WriteNested(ref scratchWriter, field.GetValue(value), options);
+                }
+                catch (ValueRefusedException refused)
+                {
+                    refused.ReachedThrough(field);
+                    throw;
+                }
             }
 
             scratchWriter.Flush();
@@ -86,7 +95,7 @@ internal static class ExceptionState
         }
         catch (Exception e)
         {
-            writer.Write($"some of its state cannot be copied: {(e is WoolSerializationException ? e.Message : e.GetType().Name + ": " + e.Message)}");
+            writer.Write($"some of its state cannot be copied: {SendFailure.Reason(e)}");
         }
     }
 
@@ -116,11 +125,11 @@ internal static class ExceptionState
         MessagePackReader attempt = reader;
         try
         {
-            object? value = TypelessFormatter.Instance.Deserialize(ref attempt, options);
+            object? value = WoolSerializer.ReadNested(ref attempt, options);
             reader = attempt;
             return value;
         }
-        catch (MessagePackSerializationException e) when (e.InnerException is TypeAccessException)
+        catch (Exception e) when (e is TypeAccessException || e.InnerException is TypeAccessException)
         {
             reader.Skip();
             return NotRebuilt.Instance;

@@ -24,7 +24,7 @@ internal static class SerializerWarmUp
             object?[] values = [null, 1, 2L, 3.5, "text", true, new byte[] { 1 }, Guid.Empty, DateTime.UnixEpoch, 1.5m, new List<int> { 1 }, new Dictionary<string, object?> { ["k"] = 1 }];
             foreach (object? value in values)
             {
-                WoolSerializer.DeserializeContextValue(WoolSerializer.SerializeContextValue(value));
+                WoolSerializer.Deserialize(WoolSerializer.Serialize(value));
             }
 
             byte[] exception = WoolSerializer.SerializeException(new InvalidOperationException("warm-up", new ArgumentException("inner")));

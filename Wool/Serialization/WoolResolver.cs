@@ -1,24 +1,48 @@
 using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
+using Wool.Serialization.Formats;
+using Wool.Serialization.Graph;
+using Wool.Serialization.Objects;
+using Wool.Serialization.Types;
 
 namespace Wool.Serialization;
 
 /// <summary>
-/// The root of Wool's resolver chain. It asks MessagePack's typeless contractless standard
-/// resolver (private members allowed) for each type and adds what Wool's rules need:
-/// <list type="bullet">
-/// <item>process-bound types (<see cref="UnsupportedTypes"/>) are refused with a reason;</item>
+/// The root of Wool's resolver chain; for each type, in order:
+/// <list type="number">
+/// <item>process-bound types (<see cref="ProcessBoundTypes"/>) are refused with what to pass instead;</item>
 /// <item>exceptions keep their type and state (<see cref="ExceptionFormatter{T}"/>);</item>
-/// <item>a derived object in a base-class-typed slot keeps its runtime type (<see cref="PolymorphicFormatter{T}"/>);</item>
-/// <item>every reference type is depth-guarded, so a cycle is an error, not a stack overflow.</item>
+/// <item><c>object</c> slots carry the runtime type (<see cref="ObjectSlotFormatter"/>);</item>
+/// <item>Wool's formats for framework types MessagePack lacks or changes (<see cref="WoolFormats"/>);</item>
+/// <item>MessagePack's standard formatters: primitives, built-in types, enums, collections, tuples,
+/// and types with a contract of their own (<c>[MessagePackObject]</c>, <c>[DataContract]</c>,
+/// <c>[MessagePackFormatter]</c>, unions);</item>
+/// <item>any other class or struct is copied field by field (<see cref="FieldwiseFormatter{T}"/>).</item>
 /// </list>
-/// Because typeless formatting resolves runtime types through <c>options.Resolver</c>, these
-/// rules hold at every depth of the graph, not just at the top.
+/// Every reference type but <see cref="string"/> is then tracked by the message's
+/// <see cref="ObjectGraph"/> (<see cref="GraphFormatter{T}"/>: shared references and cycles kept,
+/// deep chains deferred), and a non-sealed class or an interface keeps the runtime type of a derived
+/// value (<see cref="PolymorphicFormatter{T}"/>). Typeless formatting resolves runtime types through
+/// <c>options.Resolver</c>, so these rules hold at every depth of the graph. Thread-safe.
 /// </summary>
 internal sealed class WoolResolver : IFormatterResolver
 {
     public static readonly WoolResolver Instance = new();
+
+    // MessagePack's TypelessContractlessStandardResolver, without its contractless object resolver
+    // (public members through a matching constructor: the copying rule Wool replaces) and without
+    // its fixed-width integers, which only object slots need (ObjectSlotFormatter writes those).
+    private static readonly IFormatterResolver[] Standard =
+    [
+        NativeDateTimeResolver.Instance,
+        BuiltinResolver.Instance,
+        AttributeFormatterResolver.Instance,
+        DynamicEnumResolver.Instance,
+        DynamicGenericResolver.Instance,
+        DynamicUnionResolver.Instance,
+        DynamicObjectResolver.Instance,
+    ];
 
     private WoolResolver()
     {
@@ -33,9 +57,9 @@ internal sealed class WoolResolver : IFormatterResolver
         private static IMessagePackFormatter<T>? Create()
         {
             Type type = typeof(T);
-            if (UnsupportedTypes.ReasonFor(type) is { } reason)
+            if (ProcessBoundTypes.Find(type) is { } bound)
             {
-                return new UnsupportedTypeFormatter<T>(reason);
+                return new RefusedFormatter<T>(t => ValueRefusedException.Bound(t, bound));
             }
 
             if (typeof(Exception).IsAssignableFrom(type))
@@ -43,20 +67,35 @@ internal sealed class WoolResolver : IFormatterResolver
                 return (IMessagePackFormatter<T>)Activator.CreateInstance(typeof(ExceptionFormatter<>).MakeGenericType(type))!;
             }
 
-            IMessagePackFormatter<T>? inner = TypelessContractlessStandardResolver.Instance.GetFormatter<T>();
-            if (type.IsValueType || type == typeof(string) || type == typeof(object) || type == typeof(byte[]))
+            if (type == typeof(object))
             {
-                // Value types cannot form cycles; object is already typeless (and guarded once
-                // its runtime type is resolved).
+                return (IMessagePackFormatter<T>)(object)ObjectSlotFormatter.Instance;
+            }
+
+            IMessagePackFormatter<T>? inner = WoolFormats.GetFormatter<T>();
+            if (inner is null && Standard.Select(static r => r.GetFormatter<T>()).FirstOrDefault(static f => f is not null) is { } standard)
+            {
+                // MessagePack writes an application's List<T> or Dictionary subclass element by element.
+                inner = FieldLayout.FieldsBeyondCollection(type) is { } refusal ? new RefusedFormatter<T>(_ => refusal.Copy()) : standard;
+            }
+
+            if (inner is null && !type.IsInterface && !type.IsAbstract && !type.ContainsGenericParameters && !type.IsByRefLike)
+            {
+                inner = new FieldwiseFormatter<T>();
+            }
+
+            if (type.IsValueType || type == typeof(string))
+            {
                 return inner;
             }
 
-            if (!type.IsSealed && !type.IsInterface && !type.IsArray)
-            {
-                inner = (IMessagePackFormatter<T>)Activator.CreateInstance(typeof(PolymorphicFormatter<>).MakeGenericType(type), inner)!;
-            }
-
-            return inner is null ? null : new DepthGuardFormatter<T>(inner);
+            IMessagePackFormatter<T>? tracked = inner is null ? null : Wrap(typeof(GraphFormatter<>), inner);
+            return (!type.IsSealed && !type.IsArray && !(type.IsInterface && inner is not null))
+                ? Wrap(typeof(PolymorphicFormatter<>), tracked)
+                : tracked;
         }
+
+        private static IMessagePackFormatter<T> Wrap(Type wrapper, IMessagePackFormatter<T>? inner)
+            => (IMessagePackFormatter<T>)Activator.CreateInstance(wrapper.MakeGenericType(typeof(T)), inner)!;
     }
 }

@@ -17,18 +17,20 @@ public static class LateVars
     public static readonly WoolContextVar<string> Region = new("test.late-region");
 }
 
-/// <summary>A value that serializes anywhere but cannot be rebuilt on a worker process.</summary>
+/// <summary>A value that serializes anywhere but cannot be rebuilt on a worker process: its contract's constructor throws there.</summary>
+[MessagePack.MessagePackObject]
 public sealed class Fragile
 {
-    private int _value;
-
-    public int Value
+    [MessagePack.SerializationConstructor]
+    public Fragile(int value)
     {
-        get => _value;
-        set => _value = Environment.GetCommandLineArgs().Contains("--exit-with-parent")
+        Value = Environment.GetCommandLineArgs().Contains("--exit-with-parent")
             ? throw new InvalidOperationException("Fragile values cannot be rebuilt on a worker.")
             : value;
     }
+
+    [MessagePack.Key(0)]
+    public int Value { get; }
 }
 
 internal static class ContextRoutines

@@ -133,7 +133,7 @@ public sealed class WoolContextTests
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
         await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { LoggerFactory = loggerFactory });
 
-        using (WoolContext.Set(ContextVars.Fragile, new Fragile { Value = 7 }))
+        using (WoolContext.Set(ContextVars.Fragile, new Fragile(7)))
         {
             Assert.AreEqual("result delivered", await ContextRoutines.IgnoreFragile().WaitAsync(Timeouts.Default));
             Assert.AreEqual("unset", await ContextRoutines.ReadFragile().WaitAsync(Timeouts.Default));

@@ -1,3 +1,4 @@
+using Wool.Serialization.Types;
 using Wool.Serialization;
 using Wool.Tests.Serialization;
 
@@ -11,24 +12,38 @@ namespace Wool.Tests.Integration.Security;
 public sealed class TypeAllowListTests
 {
     [TestMethod]
-    public async Task Worker_ByDefault_RefusesATypeOutsideTheApplicationNamingIt_AndRebuildsItOnceListed()
+    public async Task Pool_ByDefault_RefusesAPackageTypeNamingIt_AndSendsItOnceListed()
     {
-        var cookie = new System.Net.Cookie("session", "secret");
+        var record = new Makaretu.Dns.ARecord { Name = "printer.local", Address = System.Net.IPAddress.Loopback, TTL = TimeSpan.FromMinutes(2) };
         await using (var strict = new WorkerPool(spawn: 1))
         {
             string application = await SecurityRoutines.Describe(new AllowedOrder(1, Priority.High), [new AllowedOrder(2, Priority.Low)]).WaitAsync(Timeouts.Default);
-            var refused = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SecurityRoutines.Describe(cookie, []).WaitAsync(Timeouts.Default));
+            var refused = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SecurityRoutines.Describe(record, []).WaitAsync(Timeouts.Default));
 
             Assert.AreEqual($"{typeof(AllowedOrder).FullName} 1", application, "The application's own types travel without listing.");
-            StringAssert.Contains(refused.Message, "argument 'value'");
-            StringAssert.Contains(refused.Message, "'System.Net.Cookie'");
-            StringAssert.Contains(refused.Message, "--allow-type");
-            // The refusal was the worker's, for this call only: it keeps serving.
+            Assert.AreEqual(
+                "Could not send argument 'value' of routine 'SecurityRoutines.Describe' (ARecord): it is of a type not allowed here: only the application's own assemblies, " +
+                "common framework types and listed types travel. List it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): " +
+                "Makaretu.Dns.ARecord, Makaretu.Dns.* or assembly:Makaretu.Dns.",
+                refused.Message);
             Assert.AreEqual("System.String 0", await SecurityRoutines.Describe("still here", []).WaitAsync(Timeouts.Default));
         }
 
-        await using var listing = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { AllowedTypes = ["System.Net.Cookie"] });
-        Assert.AreEqual("System.Net.Cookie 0", await SecurityRoutines.Describe(cookie, []).WaitAsync(Timeouts.Default));
+        await using var listing = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { AllowedTypes = ["Makaretu.Dns.*"] });
+        Assert.AreEqual("Makaretu.Dns.ARecord 0", await SecurityRoutines.Describe(record, []).WaitAsync(Timeouts.Default));
+    }
+
+    [TestMethod]
+    public async Task Pool_FrameworkTypeWithoutAFormat_IsRefusedEvenWhenListed()
+    {
+        await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { AllowedTypes = ["System.Net.Cookie"] });
+
+        var refused = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => SecurityRoutines.Describe(new System.Net.Cookie("session", "secret"), []).WaitAsync(Timeouts.Default));
+
+        Assert.AreEqual(
+            "Could not send argument 'value' of routine 'SecurityRoutines.Describe' (Cookie): it is a framework type Wool has no format for, and Wool does not copy a framework type's internals " +
+            "(they may hold this process's resources). Pass the data it holds instead.",
+            refused.Message);
     }
 
     [TestMethod]

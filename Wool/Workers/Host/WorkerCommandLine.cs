@@ -17,7 +17,7 @@ internal static class WorkerCommandLine
         "--tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., " +
         "--insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, " +
         "--admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), " +
-        "--max-message-size <bytes>, --max-calls-per-connection <n>, --max-streams-per-connection <n>, --max-connections <n>, " +
+        "--max-message-size <bytes>, --max-value-depth <levels>, --max-calls-per-connection <n>, --max-streams-per-connection <n>, --max-connections <n>, " +
         "--exit-with-parent [--parent-pid <pid>].";
 
     private static readonly HashSet<string> Flags = ["--access-token-from-stdin", "--tls-one-way", "--insecure-listen-on-network", "--exit-with-parent"];
@@ -28,7 +28,7 @@ internal static class WorkerCommandLine
     [
         "--listen", "--access-token-file", "--tls-authority", "--tls-certificate", "--tls-key", "--tls-worker-identity", "--tls-caller-identity",
         "--discovery", "--namespace", "--tag", "--assemblies", "--allow-type", "--admission", "--parent-pid",
-        "--max-message-size", "--max-calls-per-connection", "--max-streams-per-connection", "--max-connections",
+        "--max-message-size", "--max-value-depth", "--max-calls-per-connection", "--max-streams-per-connection", "--max-connections",
     ];
 
     public static WorkerOptions Parse(ReadOnlySpan<string> args)
@@ -81,10 +81,11 @@ internal static class WorkerCommandLine
         }
 
         // Read now, so that a bad entry fails the command line rather than the first call.
-        _ = Serialization.TypeAllowList.Parse(All("--allow-type"));
+        _ = Serialization.Types.TypeAllowList.Parse(All("--allow-type"));
         var limits = new WorkerLimits
         {
             MaxMessageSize = Number("--max-message-size", One("--max-message-size"), WorkerLimits.Default.MaxMessageSize),
+            MaxValueDepth = Number("--max-value-depth", One("--max-value-depth"), WorkerLimits.Default.MaxValueDepth),
             MaxCallsPerConnection = Number("--max-calls-per-connection", One("--max-calls-per-connection"), WorkerLimits.Default.MaxCallsPerConnection),
             MaxStreamsPerConnection = Number("--max-streams-per-connection", One("--max-streams-per-connection"), WorkerLimits.Default.MaxStreamsPerConnection),
             MaxConnections = Number("--max-connections", One("--max-connections"), WorkerLimits.Default.MaxConnections),

@@ -31,6 +31,7 @@ internal static class WorkerHost
 
         Serialization.SerializerWarmUp.Start();
         Serialization.WoolSerializer.LimitValuesTo(options.Limits.MaxMessageSize);
+        Serialization.WoolSerializer.LimitDepthTo(options.Limits.MaxValueDepth);
 
         string id = Guid.NewGuid().ToString("N");
         Discovery.IWorkerDiscovery? discovery = options.DiscoveryMode switch

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Numerics;
 
-namespace Wool.Serialization;
+namespace Wool.Serialization.Types;
 
 /// <summary>
 /// The types this process rebuilds from a payload, whichever side sent it (calls on a worker;
@@ -25,11 +25,13 @@ internal sealed class TypeAllowList
         typeof(Queue<>), typeof(Stack<>), typeof(LinkedList<>), typeof(SortedDictionary<,>), typeof(SortedList<,>), typeof(SortedSet<>),
         typeof(System.Collections.Immutable.ImmutableArray<>), typeof(System.Collections.Immutable.ImmutableList<>),
         typeof(System.Collections.Immutable.ImmutableDictionary<,>), typeof(System.Collections.Immutable.ImmutableHashSet<>),
+        typeof(System.Collections.Immutable.ImmutableQueue<>), typeof(System.Collections.Immutable.ImmutableStack<>),
+        typeof(System.Collections.Immutable.ImmutableSortedSet<>), typeof(System.Collections.Immutable.ImmutableSortedDictionary<,>),
+        typeof(FrozenDictionary<,>), typeof(FrozenSet<>), typeof(ConcurrentDictionary<,>),
+        typeof(System.Net.IPAddress), typeof(System.Net.IPEndPoint),
         typeof(KeyValuePair<,>), typeof(Tuple<>), typeof(Tuple<,>), typeof(Tuple<,,>), typeof(Tuple<,,,>), typeof(Tuple<,,,,>),
         typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>), typeof(ValueTuple<,,,,,>),
     }.ToFrozenSet();
-
-    private static readonly string FrameworkFolder = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", ".."));
 
     private readonly FrozenSet<string> _assemblies;
     private readonly string[] _namespaces;
@@ -158,7 +160,14 @@ internal sealed class TypeAllowList
     /// <summary>The refusal for <paramref name="type"/>, saying which option allows it.</summary>
     public static string Refusal(Type type)
         => $"the type '{type.FullName}' (assembly {type.Assembly.GetName().Name}) is not allowed here: only the application's own assemblies, common framework types and listed types are rebuilt from a payload. " +
-           $"If it may travel, list it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): {type.FullName}, {type.Namespace}.* or assembly:{type.Assembly.GetName().Name}";
+           $"If it may travel, list it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): {EntriesFor(type)}";
+
+    /// <summary>The entries that would allow <paramref name="type"/>, for messages: its name, its namespace, its assembly.</summary>
+    public static string EntriesFor(Type type)
+    {
+        Type definition = type.IsGenericType ? type.GetGenericTypeDefinition() : type;
+        return $"{definition.FullName}, {definition.Namespace}.* or assembly:{definition.Assembly.GetName().Name}";
+    }
 
     private bool Decide(Type type)
     {
@@ -168,7 +177,7 @@ internal sealed class TypeAllowList
             return true;
         }
 
-        if (typeof(Exception).IsAssignableFrom(type) && IsFramework(type))
+        if (typeof(Exception).IsAssignableFrom(type) && FrameworkTypes.Contains(type))
         {
             // Rebuilt field by field, never through a constructor or a setter.
             return true;
@@ -179,7 +188,4 @@ internal sealed class TypeAllowList
                || _types.Contains(name)
                || _namespaces.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
     }
-
-    private static bool IsFramework(Type type)
-        => type.Assembly.Location is { Length: > 0 } location && Path.GetFullPath(location).StartsWith(FrameworkFolder, StringComparison.Ordinal);
 }

@@ -1,6 +1,6 @@
 using MessagePack;
 
-namespace Wool.Serialization;
+namespace Wool.Serialization.Types;
 
 /// <summary>Wool's serializer options, restricted to the types of a <see cref="TypeAllowList"/> when deserializing.</summary>
 internal sealed class AllowListOptions : MessagePackSerializerOptions

@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace Wool.Serialization.Formats;
+
+/// <summary>
+/// Sequences whose runtime type is an implementation detail: a LINQ iterator
+/// (<c>Enumerable.Range</c>, <c>Where</c>, <c>Select</c>), a collection expression's compiler type
+/// (<c>[1, 2, 3]</c> as <c>IReadOnlyList&lt;int&gt;</c>), an iterator method's state machine, or
+/// a framework collection that is not public. Such a value is enumerated once, on the sender, and
+/// travels as a <see cref="List{T}"/> (a <see cref="Dictionary{TKey, TValue}"/> for a dictionary)
+/// of the same elements, which every interface the sender could have declared it as accepts.
+/// </summary>
+internal static class Sequences
+{
+    private static readonly ConcurrentDictionary<Type, Func<object, object>?> s_materializers = new();
+    private static readonly ConcurrentDictionary<Type, Type?> s_publicTypes = new();
+
+    /// <summary>The list (or dictionary) <paramref name="value"/> travels as, or null when it travels as itself.</summary>
+    public static object? Materialized(object value)
+        => s_materializers.GetOrAdd(value.GetType(), MaterializerFor) is { } materialize ? materialize(value) : null;
+
+    /// <summary>
+    /// The public type a value of the non-public framework <paramref name="type"/> travels as, or
+    /// null: the nearest public base that Wool has a format for. A frozen collection is an internal
+    /// subclass of <see cref="System.Collections.Frozen.FrozenDictionary{TKey, TValue}"/> or <see cref="System.Collections.Frozen.FrozenSet{T}"/> chosen
+    /// for its contents; <c>IPAddress.Loopback</c> is a read-only subclass of <see cref="System.Net.IPAddress"/>.
+    /// </summary>
+    public static Type? TravelsAs(Type type) => s_publicTypes.GetOrAdd(type, static t =>
+    {
+        if (t.IsVisible || !Types.FrameworkTypes.Contains(t))
+        {
+            return null;
+        }
+
+        Type? level = t.BaseType;
+        while (level is not null && !level.IsVisible)
+        {
+            level = level.BaseType;
+        }
+
+        return level is not null && WoolFormats.Handles(level) ? level : null;
+    });
+
+    private static Func<object, object>? MaterializerFor(Type type)
+    {
+        if (TravelsAs(type) is not null || type.IsVisible || type.IsArray || !(type.IsDefined(typeof(CompilerGeneratedAttribute)) || IsFrameworkType(type) || IsCompilerType(type)))
+        {
+            return null;
+        }
+
+        if ((SingleGeneric(type, typeof(IReadOnlyDictionary<,>)) ?? SingleGeneric(type, typeof(IDictionary<,>))) is { } dictionary)
+        {
+            var method = typeof(Sequences).GetMethod(nameof(ToDictionary), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(dictionary.GetGenericArguments());
+            return method.CreateDelegate<Func<object, object>>();
+        }
+
+        if (SingleGeneric(type, typeof(IEnumerable<>)) is { } sequence)
+        {
+            var method = typeof(Sequences).GetMethod(nameof(ToList), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(sequence.GetGenericArguments());
+            return method.CreateDelegate<Func<object, object>>();
+        }
+
+        return null;
+    }
+
+    private static object ToList<T>(object value) => new List<T>((IEnumerable<T>)value);
+
+    private static object ToDictionary<TKey, TValue>(object value)
+        where TKey : notnull
+        => new Dictionary<TKey, TValue>((IEnumerable<KeyValuePair<TKey, TValue>>)value);
+
+    private static Type? SingleGeneric(Type type, Type definition)
+    {
+        Type? found = null;
+        foreach (Type candidate in type.GetInterfaces())
+        {
+            if (candidate.IsGenericType && candidate.GetGenericTypeDefinition() == definition)
+            {
+                if (found is not null)
+                {
+                    return null;
+                }
+
+                found = candidate;
+            }
+        }
+
+        return found;
+    }
+
+    // Collection expressions' types (<>z__ReadOnlyArray<T>) are emitted into the calling assembly without attributes.
+    private static bool IsCompilerType(Type type) => type.Name.StartsWith("<>", StringComparison.Ordinal);
+
+    private static bool IsFrameworkType(Type type) => Types.FrameworkTypes.Contains(type);
+
+}

@@ -1,0 +1,122 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text;
+using MessagePack;
+using MessagePack.Formatters;
+using Wool.Serialization.Formats;
+
+namespace Wool.Serialization.Graph;
+
+/// <summary>
+/// The formatter of every <c>object</c>-typed slot (a call's arguments and target, results, stream
+/// items, <c>object</c> fields and elements): the value's runtime type travels with it
+/// (MessagePack typeless), an object met earlier in the message travels as a reference, and a
+/// lazy or compiler-made sequence travels as the list of its elements (<see cref="Sequences"/>).
+/// </summary>
+internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
+{
+    public static readonly ObjectSlotFormatter Instance = new();
+
+    private ObjectSlotFormatter()
+    {
+    }
+
+    public void Serialize(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options)
+        => WriteTypeless(ref writer, value, options);
+
+    /// <summary>Extension code of MessagePack's typeless values (a type name, then the value).</summary>
+    public const sbyte TypelessCode = 100;
+
+    /// <summary>Extension code of a plain <see cref="object"/> (no state, only identity).</summary>
+    public const sbyte PlainObjectCode = 113;
+
+    public object? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        ObjectGraph graph = ObjectGraph.Current;
+        if (graph.TryReadReference(ref reader, deferrable: null, options, out object? referenced))
+        {
+            return referenced;
+        }
+
+        if (reader.NextMessagePackType == MessagePackType.Extension && reader.CreatePeekReader().ReadExtensionFormatHeader() is { TypeCode: PlainObjectCode, Length: 0 })
+        {
+            reader.ReadExtensionFormatHeader();
+            object plain = new();
+            graph.Fill(graph.Reserve(adoptable: false), plain);
+            return plain;
+        }
+
+        return TypelessFormatter.Instance.Deserialize(ref reader, options);
+    }
+
+    /// <summary>Writes <paramref name="value"/> with its runtime type (or as a reference, or as a list).</summary>
+    public static void WriteTypeless(ref MessagePackWriter writer, object? value, MessagePackSerializerOptions options)
+    {
+        switch (value)
+        {
+            // Integers without a type name keep their width, so that they come back as what they were.
+            case int v: writer.WriteInt32(v); return;
+            case long v: writer.WriteInt64(v); return;
+            case short v: writer.WriteInt16(v); return;
+            case byte v: writer.WriteUInt8(v); return;
+            case sbyte v: writer.WriteInt8(v); return;
+            case uint v: writer.WriteUInt32(v); return;
+            case ulong v: writer.WriteUInt64(v); return;
+            case ushort v: writer.WriteUInt16(v); return;
+        }
+
+        if (value is null || value is string || value.GetType().IsValueType)
+        {
+            TypelessFormatter.Instance.Serialize(ref writer, value!, options);
+            return;
+        }
+
+        if (value.GetType() == typeof(object))
+        {
+            // A plain object (a lock, a sentinel) has no state; it travels as an identity.
+            if (!ObjectGraph.Current.TryWriteReference(ref writer, value))
+            {
+                ObjectGraph.Current.Add(value, adoptable: true);
+                writer.WriteExtensionFormatHeader(new ExtensionHeader(PlainObjectCode, 0));
+            }
+
+            return;
+        }
+
+        if (ObjectGraph.Current.TryWriteReference(ref writer, value))
+        {
+            return;
+        }
+
+        if (Sequences.TravelsAs(value.GetType()) is { } publicType)
+        {
+            WriteAs(ref writer, value, publicType, options);
+        }
+        else
+        {
+            TypelessFormatter.Instance.Serialize(ref writer, Sequences.Materialized(value) ?? value, options);
+        }
+    }
+
+    /// <summary>Writes <paramref name="value"/> as typeless MessagePack does, but named as <paramref name="type"/>, a public base of its runtime type.</summary>
+    private static void WriteAs(ref MessagePackWriter writer, object value, Type type, MessagePackSerializerOptions options)
+    {
+        var (name, write) = s_publicWriters.GetOrAdd(type, static t => (
+            Encoding.UTF8.GetBytes(t.AssemblyQualifiedName!),
+            typeof(ObjectSlotFormatter).GetMethod(nameof(WriteValue), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(t).CreateDelegate<TypedWriter>()));
+        var scratch = new ArrayBufferWriter<byte>();
+        MessagePackWriter inner = writer.Clone(scratch);
+        inner.WriteString(name);
+        write(ref inner, value, options);
+        inner.Flush();
+        writer.WriteExtensionFormat(new ExtensionResult(TypelessCode, new ReadOnlySequence<byte>(scratch.WrittenMemory)));
+    }
+
+    private static void WriteValue<T>(ref MessagePackWriter writer, object value, MessagePackSerializerOptions options)
+        => options.Resolver.GetFormatterWithVerify<T>().Serialize(ref writer, (T)value, options);
+
+    private delegate void TypedWriter(ref MessagePackWriter writer, object value, MessagePackSerializerOptions options);
+
+    private static readonly ConcurrentDictionary<Type, (byte[] Name, TypedWriter Write)> s_publicWriters = new();
+}
