@@ -32,6 +32,9 @@ Console.WriteLine($"Fibonacci(12) = {await Fibonacci(12)}, computed by nested ro
 Console.WriteLine("request context:");
 await RequestContext.RunAsync();
 
+// Objects travel as they are: private fields, comparers, cycles; a [NonSerialized] cache stays home.
+await PriceList.RunAsync();
+
 // Duplex streams: guessers on the workers converse with a driver routine, item by item.
 await HelloWorldSolver.RunAsync("Hello world!");
 

@@ -21,7 +21,7 @@ namespace Wool.Tests.Serialization
         private static readonly MessagePackSerializerOptions Unrestricted = MessagePackSerializerOptions.Standard.WithResolver(WoolResolver.Instance);
 
         /// <summary>The rule of a worker that allows one namespace of this assembly, and not the gadgets'.</summary>
-        private static readonly AllowListOptions OnlyHolders = new(Unrestricted, TypeAllowList.Parse(["Wool.Tests.Serialization.TypeRuleTests+Holder"]));
+        private static readonly AllowListOptions OnlyHolders = new(Unrestricted, TypeAllowList.Parse(["Wool.Tests.Serialization.TypeRuleTests+Holder", "Wool.Tests.Serialization.TypeRuleTests+TypedHolder"]));
 
         [TestMethod]
         public void Deserialize_DisallowedTypeInAMemberTypedObject_IsRefusedBeforeItIsBuilt()
@@ -45,6 +45,22 @@ namespace Wool.Tests.Serialization
                 byte[] payload = Write(value, Unrestricted);
 
                 Assert.ThrowsExactly<MessagePackSerializationException>(() => Read(payload, OnlyHolders), value.GetType().Name);
+            }
+        }
+
+        [TestMethod]
+        public void Deserialize_DisallowedTypeReachedOnlyThroughADeclaredFieldType_IsRefusedBeforeItIsCreated()
+        {
+            // No type name in the payload: the reader learns Gadget from TypedHolder's field types,
+            // and would create it without a constructor. The rule governs that path too.
+            foreach (var holder in new[] { new TypedHolder { Inner = new Gadget() }, new TypedHolder { Many = [new Gadget()] }, new TypedHolder { Listed = [new Gadget()] } })
+            {
+                byte[] payload = Write(holder, Unrestricted);
+
+                var error = Assert.ThrowsExactly<MessagePackSerializationException>(() => Read(payload, OnlyHolders));
+
+                StringAssert.Contains(error.ToString(), typeof(Gadget).FullName!);
+                Assert.IsInstanceOfType<TypeAccessException>(Innermost(error));
             }
         }
 
@@ -108,6 +124,15 @@ namespace Wool.Tests.Serialization
         {
             using var message = WoolSerializer.OpenMessage();
             return MessagePackSerializer.Typeless.Deserialize(payload, options);
+        }
+
+        private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+        public sealed class TypedHolder
+        {
+            public Gadget? Inner;
+            public Gadget[]? Many;
+            public List<Gadget>? Listed;
         }
 
         public sealed class Holder
