@@ -119,6 +119,19 @@ public sealed class CollectionFormatTests
     }
 
     [TestMethod]
+    public void AnonymousObject_AndFrameworkCollectionViews_TravelWithoutChange()
+    {
+        var anonymous = new { Name = "Ada", Year = 1843 };
+        var dictionary = new Dictionary<string, int> { ["a"] = 1, ["b"] = 2 };
+
+        object back = WoolSerializer.Deserialize(WoolSerializer.Serialize(anonymous))!;
+        object keys = WoolSerializer.Deserialize(WoolSerializer.Serialize(dictionary.Keys))!;
+
+        Assert.AreEqual(anonymous, back, "An anonymous object arrives as itself (MessagePack alone would make it a dictionary).");
+        CollectionAssert.AreEquivalent(new[] { "a", "b" }, (List<string>)keys, "A dictionary's Keys (a view without a format) arrive as a list.");
+    }
+
+    [TestMethod]
     public void NetworkAddresses_AndNativeIntegers_TravelAsThemselves()
     {
         Assert.AreEqual(IPAddress.Parse("192.0.2.7"), RoundTrip(IPAddress.Parse("192.0.2.7")));

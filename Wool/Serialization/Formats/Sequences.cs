@@ -10,7 +10,9 @@ namespace Wool.Serialization.Formats;
 /// (<c>[1, 2, 3]</c> as <c>IReadOnlyList&lt;int&gt;</c>), an iterator method's state machine, or
 /// a framework collection that is not public. Such a value is enumerated once, on the sender, and
 /// travels as a <see cref="List{T}"/> (a <see cref="Dictionary{TKey, TValue}"/> for a dictionary)
-/// of the same elements, which every interface the sender could have declared it as accepts.
+/// of the same elements, which every interface the sender could have declared it as accepts. So does
+/// a public framework collection that neither Wool nor MessagePack has a format for (a
+/// dictionary's <c>Keys</c>), wherever its declared type is an interface or <c>object</c>.
 /// </summary>
 internal static class Sequences
 {
@@ -45,7 +47,9 @@ internal static class Sequences
 
     private static Func<object, object>? MaterializerFor(Type type)
     {
-        if (TravelsAs(type) is not null || type.IsVisible || type.IsArray || !(type.IsDefined(typeof(CompilerGeneratedAttribute)) || IsFrameworkType(type) || IsCompilerType(type)))
+        bool hidden = !type.IsVisible && (type.IsDefined(typeof(CompilerGeneratedAttribute)) || IsFrameworkType(type) || IsCompilerType(type));
+        bool unformatted = type.IsVisible && IsFrameworkType(type) && !WoolFormats.IsFormatted(type);
+        if (TravelsAs(type) is not null || type.IsArray || !(hidden || unformatted) || IsLookup(type))
         {
             return null;
         }
@@ -89,6 +93,10 @@ internal static class Sequences
 
         return found;
     }
+
+    // A lookup's groups are sequences too; flattening them would lose the keys, so lookups are refused as framework types.
+    private static bool IsLookup(Type type)
+        => type.GetInterfaces().Any(static i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ILookup<,>) || i.GetGenericTypeDefinition() == typeof(IGrouping<,>)));
 
     // Collection expressions' types (<>z__ReadOnlyArray<T>) are emitted into the calling assembly without attributes.
     private static bool IsCompilerType(Type type) => type.Name.StartsWith("<>", StringComparison.Ordinal);

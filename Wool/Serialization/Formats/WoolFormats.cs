@@ -53,6 +53,18 @@ internal static class WoolFormats
     /// <summary>Whether Wool has a format of its own for <paramref name="type"/>.</summary>
     public static bool Handles(Type type) => Plain.ContainsKey(type) || (type.IsGenericType && Generic.ContainsKey(type.GetGenericTypeDefinition()));
 
+    /// <summary>
+    /// Whether a framework type has a format at all: Wool's, or one of MessagePack's built-in and
+    /// generic formatters. One without (a dictionary's <c>Keys</c>, <c>CultureInfo</c>) is never
+    /// copied field by field: a sequence travels as a list, anything else is refused.
+    /// </summary>
+    public static bool IsFormatted(Type type)
+        => Handles(type) || s_formatted.GetOrAdd(type, static t =>
+            MessagePack.Resolvers.BuiltinResolver.Instance.GetFormatterDynamic(t) is not null
+            || MessagePack.Resolvers.DynamicGenericResolver.Instance.GetFormatterDynamic(t) is not null);
+
+    private static readonly ConcurrentDictionary<Type, bool> s_formatted = new();
+
     public static IMessagePackFormatter<T>? GetFormatter<T>()
     {
         Type type = typeof(T);

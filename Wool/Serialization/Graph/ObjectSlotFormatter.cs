@@ -5,6 +5,7 @@ using System.Text;
 using MessagePack;
 using MessagePack.Formatters;
 using Wool.Serialization.Formats;
+using Wool.Serialization.Types;
 
 namespace Wool.Serialization.Graph;
 
@@ -92,14 +93,35 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
         if (Sequences.TravelsAs(value.GetType()) is { } publicType)
         {
             WriteAs(ref writer, value, publicType, options);
+            return;
+        }
+
+        object sent = Sequences.Materialized(value) ?? value;
+        Type type = sent.GetType();
+        if (sent is not Exception && options is AllowListOptions { Allowed: var allowed } && !allowed.Allows(type)
+            && (!FrameworkTypes.Contains(type) || WoolFormats.IsFormatted(type)))
+        {
+            // The receiver would refuse it; refusing it here names the routine and the field. (An
+            // exception of another type still travels: the receiver makes it a RemoteException. A
+            // framework type without a format is refused as such, listed or not, by its formatter.)
+            throw ValueRefusedException.NotAllowed(type);
+        }
+
+        if (IsAnonymous(type))
+        {
+            // MessagePack writes an anonymous object without its type name (it would arrive as a dictionary).
+            WriteAs(ref writer, sent, type, options);
         }
         else
         {
-            TypelessFormatter.Instance.Serialize(ref writer, Sequences.Materialized(value) ?? value, options);
+            TypelessFormatter.Instance.Serialize(ref writer, sent, options);
         }
     }
 
-    /// <summary>Writes <paramref name="value"/> as typeless MessagePack does, but named as <paramref name="type"/>, a public base of its runtime type.</summary>
+    private static bool IsAnonymous(Type type)
+        => type.Name.Contains("AnonymousType", StringComparison.Ordinal) && type.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false);
+
+    /// <summary>Writes <paramref name="value"/> as typeless MessagePack does, named as <paramref name="type"/> (its runtime type, or a public base of it).</summary>
     private static void WriteAs(ref MessagePackWriter writer, object value, Type type, MessagePackSerializerOptions options)
     {
         var (name, write) = s_publicWriters.GetOrAdd(type, static t => (

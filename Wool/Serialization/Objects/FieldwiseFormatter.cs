@@ -48,9 +48,7 @@ internal sealed class FieldwiseFormatter<T> : IMessagePackFormatter<T>, IDeferra
 
         if (!IsAllowed(options))
         {
-            throw new ValueRefusedException(typeof(T),
-                "is of a type not allowed here: only the application's own assemblies, common framework types and listed types travel",
-                $"List it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): {TypeAllowList.EntriesFor(typeof(T))}");
+            throw ValueRefusedException.NotAllowed(typeof(T));
         }
 
         WriteFields(ref writer, ref value, options);

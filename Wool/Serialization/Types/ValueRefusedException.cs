@@ -44,6 +44,11 @@ internal sealed class ValueRefusedException : Exception
     /// <summary>A fresh exception of the same refusal (one is thrown per value, each collecting its own <see cref="Path"/>).</summary>
     public ValueRefusedException Copy() => new(ValueType, Problem, Remedy, FieldRemedy, InnerException);
 
+    /// <summary>A value of a type the allow-list does not name (the receiver would refuse it; the sender refuses it first).</summary>
+    public static ValueRefusedException NotAllowed(Type type)
+        => new(type, "is of a type not allowed here: only the application's own assemblies, common framework types and listed types travel",
+            $"List it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): {TypeAllowList.EntriesFor(type)}");
+
     /// <summary>A value bound to this process.</summary>
     public static ValueRefusedException Bound(Type type, ProcessBound bound)
         => new(type, $"is bound to this process: {bound.Why}", Capitalized(bound.Instead),
