@@ -17,6 +17,13 @@ public static class GenericShapes
     }
 
     [Routine]
+    public static async Task<string> TypeName<T>()
+    {
+        await Task.Yield();
+        return typeof(T).Name;
+    }
+
+    [Routine]
     public static async Task<List<T>> Repeat<T>(T value, int times)
         where T : notnull
     {

@@ -174,6 +174,17 @@ public sealed class QuotaExceededException(string account, int limit) : Exceptio
     public string Describe() => $"{_account}:{_limit}";
 }
 
+/// <summary>A record used as a dictionary key.</summary>
+public sealed record GridKey(int X, int Y);
+
+/// <summary>Values held through interfaces.</summary>
+public sealed class Holder
+{
+    public IEnumerable<int>? Items { get; set; }
+
+    public IEnumerable<int>? Lazy { get; set; }
+}
+
 /// <summary>An application's comparer: orders integers from the largest.</summary>
 public sealed class Descending : IComparer<int>
 {

@@ -11,4 +11,19 @@ internal static class Eventually
             await Task.Delay(10, timeout.Token);
         }
     }
+
+    /// <summary>Polls an asynchronous condition; fails naming <paramref name="what"/> when it is still false at the timeout.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(Timeouts.Default);
+        while (!await condition().WaitAsync(timeout.Token).ConfigureAwait(false))
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                Assert.Fail($"Timed out waiting until {what}.");
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
+    }
 }

@@ -5,7 +5,10 @@ namespace Wool;
 /// <summary>
 /// Where the routines of an async flow run. Creating a pool makes it ambient for the flow that
 /// created it (everything that flow awaits, including <c>Task.Run</c> and <c>Task.WhenAll</c>
-/// children) until it is disposed; pools nest and the innermost wins.
+/// children) until it is disposed; pools nest and the innermost wins. Code that runs outside any
+/// pool's flow (an ASP.NET Core request handler, a hosted service, a thread-pool callback) uses
+/// the <see cref="Application"/> pool: a call goes to the ambient pool if there is one, else to
+/// the application's, else fails with <see cref="RoutineInvocationException"/> saying which is missing.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -27,6 +30,13 @@ public abstract class RoutinePool : IAsyncDisposable, IRoutineRunner
     /// <summary>The pool routines called from the current async flow run on, or <see langword="null"/>.</summary>
     public static RoutinePool? Current => AmbientRunner.Current as RoutinePool;
 
+    /// <summary>
+    /// The application's pool: the one routine calls use where no pool is ambient, or
+    /// <see langword="null"/>. <c>services.AddWool()</c> sets it for the host's lifetime;
+    /// <see cref="UseForApplication"/> sets it by hand.
+    /// </summary>
+    public static RoutinePool? Application => AmbientRunner.Application as RoutinePool;
+
     /// <summary>Whether <see cref="DisposeAsync"/> has been called.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
@@ -47,8 +57,23 @@ public abstract class RoutinePool : IAsyncDisposable, IRoutineRunner
             AmbientRunner.Current = _previous;
         }
 
+        AmbientRunner.ClearApplication(this);
+
         GC.SuppressFinalize(this);
         return DisposeCoreAsync();
+    }
+
+    /// <summary>
+    /// Makes this pool the application's (<see cref="Application"/>): routine calls made where no
+    /// pool is ambient use it, from any thread, until it is disposed or another pool takes its place.
+    /// </summary>
+    /// <returns>This pool.</returns>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
+    public RoutinePool UseForApplication()
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        AmbientRunner.SetApplication(this);
+        return this;
     }
 
     /// <summary>

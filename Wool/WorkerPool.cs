@@ -67,7 +67,7 @@ public sealed class WorkerPool : RoutinePool
         }
 
         _options = options ?? WorkerPoolOptions.Default;
-        int quorum = _options.Validate(count, discovery);
+        int quorum = _options.Validate(count, discovery is not null);
         Size = count;
         ILogger logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
         // A local namespace's workers require its access token; read (or made) now, so that a

@@ -104,14 +104,14 @@ public sealed record WorkerPoolOptions
     /// Checks these options against the pool they configure; returns the quorum the pool waits for.
     /// </summary>
     /// <exception cref="ArgumentException">The options contradict each other or the pool's mode.</exception>
-    internal int Validate(int spawn, Discovery.IWorkerDiscovery? discovery)
+    internal int Validate(int spawn, bool discovers)
     {
-        if (discovery is null && (Lease is not null || Tags.Count > 0))
+        if (!discovers && (Lease is not null || Tags.Count > 0))
         {
             throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", "options");
         }
 
-        if (discovery is null && AccessTokenFile is not null)
+        if (!discovers && AccessTokenFile is not null)
         {
             throw new ArgumentException("AccessTokenFile is the token presented to discovered workers; this pool has no discovery. Pass a discovery, or remove it.", "options");
         }
@@ -133,7 +133,7 @@ public sealed record WorkerPoolOptions
         }
 
         int quorum = Quorum ?? Math.Max(1, spawn);
-        int reachable = discovery is null ? spawn : Lease is { } lease ? spawn + lease : int.MaxValue;
+        int reachable = !discovers ? spawn : Lease is { } lease ? spawn + lease : int.MaxValue;
         if (quorum <= 0 || quorum > reachable)
         {
             throw new ArgumentException($"A quorum of {quorum} can never be reached by this pool (it can have at most {reachable} workers).", "options");

@@ -14,7 +14,9 @@ public sealed class RoutinePoolTests
 
         var error = await Assert.ThrowsExactlyAsync<RoutineInvocationException>(() => SerializationRoutines.Echo(1).WaitAsync(Timeouts.Default));
 
-        StringAssert.Contains(error.Message, "Routine 'SerializationRoutines.Echo' was called with no worker pool in scope");
+        StringAssert.Contains(error.Message, "Routine 'SerializationRoutines.Echo' was called with no worker pool: none is in scope in this async flow, and the application has none.");
+        StringAssert.Contains(error.Message, "builder.Services.AddWool()");
+        StringAssert.Contains(error.Message, "new InProcessPool()");
         StringAssert.Contains(error.Message, "await using var pool = new WorkerPool();");
     }
 

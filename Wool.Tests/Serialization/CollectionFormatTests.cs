@@ -119,6 +119,36 @@ public sealed class CollectionFormatTests
     }
 
     [TestMethod]
+    public void HashCollections_KeyedByApplicationTypes_ArriveWithTheirOwnEquality()
+    {
+        var byRecord = new Dictionary<F.GridKey, string> { [new F.GridKey(1, 2)] = "a" };
+        var set = new HashSet<(int, string)> { (1, "x") };
+
+        Assert.AreEqual("a", RoundTrip(byRecord)[new F.GridKey(1, 2)]);
+        Assert.IsTrue(RoundTrip(set).Contains((1, "x")));
+        Assert.AreEqual(2, RoundTrip(ImmutableDictionary.CreateRange([new KeyValuePair<F.GridKey, int>(new F.GridKey(0, 0), 2)]))[new F.GridKey(0, 0)]);
+    }
+
+    [TestMethod]
+    public void InterfaceTypedField_KeepsTheRuntimeTypeOfItsValue()
+    {
+        var holder = new F.Holder { Items = new List<int> { 1, 2 }, Lazy = new[] { 1, 2, 3 }.Where(x => x > 1) };
+
+        F.Holder back = RoundTrip(holder);
+
+        Assert.IsInstanceOfType<List<int>>(back.Items, "A List in an IEnumerable<int> field arrives as a List.");
+        Assert.IsInstanceOfType<List<int>>(back.Lazy, "A lazy sequence arrives as a List of its elements.");
+        CollectionAssert.AreEqual(new[] { 2, 3 }, back.Lazy!.ToList());
+    }
+
+    [TestMethod]
+    public void WideIntegers_TravelExactly()
+    {
+        Assert.AreEqual(Int128.MinValue, RoundTrip(Int128.MinValue));
+        Assert.AreEqual(UInt128.MaxValue - 5, RoundTrip(UInt128.MaxValue - 5));
+    }
+
+    [TestMethod]
     public void AnonymousObject_AndFrameworkCollectionViews_TravelWithoutChange()
     {
         var anonymous = new { Name = "Ada", Year = 1843 };

@@ -60,6 +60,35 @@ public sealed class ObjectRefusalTests
     }
 
     [TestMethod]
+    public async Task ElementOfACollection_IsNamedAsHeldByTheArgument()
+    {
+        await using var pool = new InProcessPool();
+        using var stream = new MemoryStream();
+
+        var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => F.ObjectRoutines.Echo(new List<object> { "a", stream }).WaitAsync(Timeouts.Default));
+
+        Assert.AreEqual(
+            "Could not send argument 'value' of routine 'ObjectRoutines.Echo' (List<object>): it holds a 'MemoryStream', which is bound to this process: streams and sockets are live I/O. " +
+            "Pass the bytes (byte[]) or an address to open on the worker.",
+            error.Message);
+        Assert.IsNotInstanceOfType<Wool.Serialization.Types.ValueRefusedException>(error.InnerException, "Wool's internal refusal stays out of the exception a worker would send back.");
+    }
+
+    [TestMethod]
+    public async Task FrameworkTypeWithoutAFormat_IsRefusedAsSuchNotAsAServiceContainer()
+    {
+        await using var pool = new InProcessPool();
+        using var table = new System.Data.DataTable("orders");
+
+        var error = await Assert.ThrowsExactlyAsync<WoolSerializationException>(() => F.ObjectRoutines.Echo(table).WaitAsync(Timeouts.Default));
+
+        Assert.AreEqual(
+            "Could not send argument 'value' of routine 'ObjectRoutines.Echo' (DataTable): it is a framework type Wool has no format for, and Wool does not copy a framework type's internals " +
+            "(they may hold this process's resources). Pass the data it holds instead.",
+            error.Message);
+    }
+
+    [TestMethod]
     public async Task NativeInteger_TravelsAsANumber()
     {
         await using var pool = new InProcessPool();

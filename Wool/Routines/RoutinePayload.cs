@@ -40,7 +40,7 @@ internal static class RoutinePayload
                 }
                 catch (Exception e)
                 {
-                    throw SendFailure.Of("send", $"argument '{ParameterName(routine, i)}' of routine '{routine.Name}'", e);
+                    throw SendFailure.Of("send", $"argument '{ParameterName(routine, i)}' of routine '{routine.Name}'", e, arguments[i]);
                 }
             }
         }
@@ -97,7 +97,7 @@ internal static class RoutinePayload
         }
         catch (Exception e)
         {
-            throw SendFailure.Of("return", $"the {what} of routine '{routine.Name}'", e);
+            throw SendFailure.Of("return", $"the {what} of routine '{routine.Name}'", e, value);
         }
 
         int limit = WoolSerializer.ValueLimit;

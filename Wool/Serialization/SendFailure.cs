@@ -29,7 +29,7 @@ internal static class SendFailure
         IReadOnlyList<FieldInfo> path = refused.Path;
         if (!IsClosure(target.GetType()))
         {
-            return new($"Could not send 'this' of routine '{routine}': {Detail(refused, path, advice: null)}.", failure);
+            return new($"Could not send 'this' of routine '{routine}': {Detail(refused, path, advice: null)}.", refused.InnerException);
         }
 
         // Enclosing scopes' closures are links of the capture, not fields the user wrote.
@@ -41,23 +41,39 @@ internal static class SendFailure
 
         if (first >= path.Count)
         {
-            return new($"Could not send the captured variables of routine '{routine}': {refused.Message}", failure);
+            return new($"Could not send the captured variables of routine '{routine}': {refused.Message}", refused.InnerException);
         }
 
         string variable = path[first].Name.EndsWith("__this", StringComparison.Ordinal) ? "'this'" : $"captured variable '{FieldLayout.DisplayName(path[first])}'";
         IReadOnlyList<FieldInfo> rest = [.. path.Skip(first + 1)];
         return rest.Count == 0
-            ? new($"Could not send {variable} ({TypeNames.Short(refused.ValueType)}) of routine '{routine}': it {refused.Problem}. {refused.Remedy}. {ClosureAdvice}.", failure)
-            : new($"Could not send {variable} of routine '{routine}': {Detail(refused, rest, ClosureAdvice)}.", failure);
+            ? new($"Could not send {variable} ({TypeNames.Short(refused.ValueType)}) of routine '{routine}': it {refused.Problem}. {refused.Remedy}. {ClosureAdvice}.", refused.InnerException)
+            : new($"Could not send {variable} of routine '{routine}': {Detail(refused, rest, ClosureAdvice)}.", refused.InnerException);
     }
 
     /// <summary>The failure to send <paramref name="what"/> ("argument 'order' of routine 'R'", "the result of routine 'R'").</summary>
-    public static WoolSerializationException Of(string verb, string what, Exception failure)
-        => failure is ValueRefusedException refused && refused.Path.Count > 0
-            ? new($"Could not {verb} {what}: {Detail(refused, refused.Path, advice: null)}.", failure)
-            : failure is ValueRefusedException whole
-                ? new($"Could not {verb} {what} ({TypeNames.Short(whole.ValueType)}): it {whole.Problem}. {whole.Remedy}.", failure)
-                : new($"Could not {verb} {what}: {FailureReason.Of(failure)}.", failure);
+    /// <param name="verb">"send" or "return".</param>
+    /// <param name="what">The value's role, as the caller reads it.</param>
+    /// <param name="failure">What failed.</param>
+    /// <param name="value">The value that could not be sent, to tell the value from an element of it.</param>
+    public static WoolSerializationException Of(string verb, string what, Exception failure, object? value = null)
+    {
+        if (failure is not ValueRefusedException refused)
+        {
+            return new($"Could not {verb} {what}: {FailureReason.Of(failure)}.", failure);
+        }
+
+        // The refusal stays home: it holds types, and a worker sends its failures back as exceptions.
+        Exception? inner = refused.InnerException;
+        if (refused.Path.Count > 0)
+        {
+            return new($"Could not {verb} {what}: {Detail(refused, refused.Path, advice: null)}.", inner);
+        }
+
+        return value is not null && value.GetType() != refused.ValueType
+            ? new($"Could not {verb} {what} ({TypeNames.Short(value.GetType())}): it holds a '{TypeNames.Short(refused.ValueType)}', which {refused.Problem}. {refused.Remedy}.", inner)
+            : new($"Could not {verb} {what} ({TypeNames.Short(refused.ValueType)}): it {refused.Problem}. {refused.Remedy}.", inner);
+    }
 
     /// <summary>Why <paramref name="failure"/> happened, naming the field at fault, without a subject (for text inside another message).</summary>
     public static string Reason(Exception failure)

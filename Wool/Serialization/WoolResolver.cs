@@ -90,7 +90,9 @@ internal sealed class WoolResolver : IFormatterResolver
             }
 
             IMessagePackFormatter<T>? tracked = inner is null ? null : Wrap(typeof(GraphFormatter<>), inner);
-            return (!type.IsSealed && !type.IsArray && !(type.IsInterface && inner is not null))
+            // An interface-typed slot (IEnumerable<T>, IReadOnlyList<T>) writes its value typeless too: a
+            // List<T> arrives as a List<T>, not as whatever MessagePack's interface formatter reads back.
+            return (!type.IsSealed && !type.IsArray)
                 ? Wrap(typeof(PolymorphicFormatter<>), tracked)
                 : tracked;
         }

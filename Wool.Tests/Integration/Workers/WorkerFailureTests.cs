@@ -97,7 +97,7 @@ public sealed class WorkerFailureTests
         }
 
         var afterwards = await Assert.ThrowsExactlyAsync<RoutineInvocationException>(() => WorkerRoutines.ProcessId().WaitAsync(Timeouts.Default));
-        StringAssert.Contains(afterwards.Message, "no worker pool in scope");
+        StringAssert.Contains(afterwards.Message, "no worker pool: none is in scope");
         File.Delete(marker + ".started");
         File.Delete(marker + ".finally");
     }

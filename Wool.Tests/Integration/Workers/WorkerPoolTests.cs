@@ -41,6 +41,21 @@ public sealed class WorkerPoolTests
     }
 
     [TestMethod]
+    public async Task GenericRoutine_CalledWithDifferentTypeArgumentsOnOneConnection_RunsEachWithItsOwn()
+    {
+        await using var pool = new WorkerPool(spawn: 1);
+
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.AreEqual("Int32", await D.GenericShapes.TypeName<int>().WaitAsync(Timeouts.Default));
+            Assert.AreEqual("String", await D.GenericShapes.TypeName<string>().WaitAsync(Timeouts.Default));
+            Assert.AreEqual("Scaler", await O.GenericShapes.TypeName<O.Scaler>().WaitAsync(Timeouts.Default));
+            Assert.AreEqual(7L, await D.GenericShapes.Echo(7L).WaitAsync(Timeouts.Default));
+            Assert.AreEqual("seven", await D.GenericShapes.Echo("seven").WaitAsync(Timeouts.Default));
+        }
+    }
+
+    [TestMethod]
     public async Task Routine_Throws_CallerCatchesItsTypeMessageAndRemoteStackTrace()
     {
         await SharedWorkerPool.UseAsync();

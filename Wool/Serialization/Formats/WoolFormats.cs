@@ -16,7 +16,7 @@ namespace Wool.Serialization.Formats;
 /// <item>hash-based and sorted collections keep their comparer (<see cref="SetFormatter{TSet, T, TComparer}"/>,
 /// <see cref="MapFormatter{TMap, TKey, TValue, TComparer}"/>), in MessagePack's format and size when it is the default;</item>
 /// <item>immutable and frozen collections travel as what they are;</item>
-/// <item><see cref="IPAddress"/>, <see cref="IPEndPoint"/>, <see cref="nint"/> and <see cref="nuint"/>.</item>
+/// <item><see cref="IPAddress"/>, <see cref="IPEndPoint"/>, <see cref="nint"/>, <see cref="nuint"/>, <see cref="Int128"/> and <see cref="UInt128"/>.</item>
 /// </list>
 /// Returns null for any other type. Formatters are built once per type.
 /// </summary>
@@ -26,6 +26,8 @@ internal static class WoolFormats
     {
         [typeof(nint)] = NativeIntegerFormatter.Instance,
         [typeof(nuint)] = NativeIntegerFormatter.Instance,
+        [typeof(Int128)] = WideIntegerFormatter.Instance,
+        [typeof(UInt128)] = WideIntegerFormatter.Instance,
         [typeof(IPAddress)] = IPAddressFormatter.Instance,
         [typeof(IPEndPoint)] = IPEndPointFormatter.Instance,
     };
@@ -82,9 +84,28 @@ internal static class WoolFormats
         return null;
     }
 
-    // The default comparer of a hash-based collection read from a message resists hash flooding (MessagePackSecurity).
+    // The default comparer of a hash-based collection read from a message resists hash flooding
+    // (MessagePackSecurity) for the key types MessagePack hardens (integers, strings, Guid, …);
+    // the application's own key types keep their own equality, as they would locally.
     private static IEqualityComparer<T> Hashing<T>(IEqualityComparer<T>? comparer, MessagePackSerializerOptions options)
-        => comparer ?? options.Security.GetEqualityComparer<T>();
+    {
+        if (comparer is not null || s_unhardened.ContainsKey(typeof(T)))
+        {
+            return comparer ?? EqualityComparer<T>.Default;
+        }
+
+        try
+        {
+            return options.Security.GetEqualityComparer<T>();
+        }
+        catch (TypeAccessException)
+        {
+            s_unhardened.TryAdd(typeof(T), true);
+            return EqualityComparer<T>.Default;
+        }
+    }
+
+    private static readonly ConcurrentDictionary<Type, bool> s_unhardened = new();
 
     private static object HashSetFormat<T>() => new SetFormatter<HashSet<T>, T, IEqualityComparer<T>>(
         s => s.Comparer, (items, c, o) => new HashSet<T>(items, Hashing(c, o)));

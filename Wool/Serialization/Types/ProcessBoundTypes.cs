@@ -48,7 +48,9 @@ internal static class ProcessBoundTypes
             new("an HTTP client holds this process's connections", "create the client on the worker (a static one, or IHttpClientFactory)")),
         (t => typeof(ILogger).IsAssignableFrom(t) || typeof(ILoggerFactory).IsAssignableFrom(t) || typeof(ILoggerProvider).IsAssignableFrom(t),
             new("a logger writes to this process's log providers", "log on the worker through a logger of its own")),
-        (t => typeof(IServiceProvider).IsAssignableFrom(t) || typeof(IDisposable).IsAssignableFrom(t) && t.Name.Contains("ServiceScope", StringComparison.Ordinal),
+        // Components (DataTable, DataSet) implement IServiceProvider for designers; they are data, not containers.
+        (t => (typeof(IServiceProvider).IsAssignableFrom(t) && !typeof(System.ComponentModel.IComponent).IsAssignableFrom(t) && !typeof(System.ComponentModel.MarshalByValueComponent).IsAssignableFrom(t))
+              || typeof(IDisposable).IsAssignableFrom(t) && t.Name.Contains("ServiceScope", StringComparison.Ordinal),
             new("a service container holds this process's services", "pass the data the routine needs, and resolve services where they live")),
         (t => typeof(DbConnection).IsAssignableFrom(t) || typeof(DbTransaction).IsAssignableFrom(t) || typeof(DbCommand).IsAssignableFrom(t) || DerivesFrom(t, "Microsoft.EntityFrameworkCore.DbContext"),
             new("a database connection or context is live I/O of this process", "pass a connection string or the data of the query, and open the connection in the routine")),

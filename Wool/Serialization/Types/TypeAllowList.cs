@@ -162,14 +162,19 @@ internal sealed class TypeAllowList
 
     /// <summary>The refusal for <paramref name="type"/>, saying which option allows it.</summary>
     public static string Refusal(Type type)
-        => $"the type '{type.FullName}' (assembly {type.Assembly.GetName().Name}) is not allowed here: only the application's own assemblies, common framework types and listed types are rebuilt from a payload. " +
+        => $"the type '{TypeNames.Readable(type)}' (assembly {type.Assembly.GetName().Name}) is not allowed here: only the application's own assemblies, common framework types and listed types are rebuilt from a payload. " +
            $"If it may travel, list it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): {EntriesFor(type)}";
 
-    /// <summary>The entries that would allow <paramref name="type"/>, for messages: its name, its namespace, its assembly.</summary>
+    /// <summary>
+    /// The entries that would allow <paramref name="type"/>, for messages: its name, its namespace,
+    /// and its assembly unless that is one of the framework's (allowing all of it would be far more than needed).
+    /// </summary>
     public static string EntriesFor(Type type)
     {
         Type definition = type.IsGenericType ? type.GetGenericTypeDefinition() : type;
-        return $"{definition.FullName}, {definition.Namespace}.* or assembly:{definition.Assembly.GetName().Name}";
+        return FrameworkTypes.Contains(definition)
+            ? $"{definition.FullName} or {definition.Namespace}.*"
+            : $"{definition.FullName}, {definition.Namespace}.* or assembly:{definition.Assembly.GetName().Name}";
     }
 
     private bool Decide(Type type)
@@ -183,6 +188,13 @@ internal sealed class TypeAllowList
         if (typeof(Exception).IsAssignableFrom(type) && FrameworkTypes.Contains(type))
         {
             // Rebuilt field by field, never through a constructor or a setter.
+            return true;
+        }
+
+        if (type.IsInterface && FrameworkTypes.Contains(type))
+        {
+            // Never created: a framework interface is a generic routine's type argument (IEnumerable<int>)
+            // or a declared type; what a payload builds is the concrete type, checked on its own.
             return true;
         }
 

@@ -14,6 +14,9 @@ internal static partial class PoolLog
     [LoggerMessage(EventId = 104, EventName = "WorkerError", Level = LogLevel.Warning, Message = "[worker {ProcessId}] {Line}")]
     public static partial void WorkerError(ILogger logger, int processId, string line);
 
+    [LoggerMessage(EventId = 116, EventName = "WorkerLog", Message = "[worker {ProcessId}] {Line}")]
+    public static partial void WorkerLog(ILogger logger, LogLevel level, int processId, string line);
+
     [LoggerMessage(EventId = 105, EventName = "WorkerExited", Level = LogLevel.Information, Message = "{Worker} exited with code {ExitCode}.")]
     public static partial void WorkerExited(ILogger logger, string worker, int exitCode);
 

@@ -59,6 +59,9 @@ internal sealed class SpawnedWorkers
     /// <summary>Completes once every worker serves and takes calls; fails with what prevented one from starting.</summary>
     public Task Started { get; }
 
+    /// <summary>Why some spawned workers are missing while they are replaced (empty when all serve).</summary>
+    public IReadOnlyCollection<string> Replacing => _supervisor.Replacing;
+
     /// <summary>
     /// Asks every worker still connected to stop (refuse new calls, let in-flight calls finish for
     /// <paramref name="grace"/>, cancel the rest), waits for the processes to exit, and kills those
@@ -105,6 +108,9 @@ internal sealed class SpawnedWorkers
             await connection.StopWorkerAsync(grace, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             // The worker closes the connection once its calls have drained or been cancelled.
             await connection.Closed.WaitAsync(grace + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            // Let go of the channel now: the worker's server waits for its HTTP/2 connections to
+            // close before it exits, and the process would otherwise be killed at the deadline.
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception)
         {

@@ -173,6 +173,11 @@ internal sealed class WorkerProcess
         {
             (isError ? Console.Error : Console.Out).WriteLine($"[worker {processId}] {line}");
         }
+        else if (isError && WorkerLogLevel(line) is { } level)
+        {
+            // The worker's own log (simple console format on stderr) keeps its level.
+            PoolLog.WorkerLog(logger, level, processId, line[6..]);
+        }
         else if (isError)
         {
             PoolLog.WorkerError(logger, processId, line);
@@ -182,4 +187,15 @@ internal sealed class WorkerProcess
             PoolLog.WorkerOutput(logger, processId, line);
         }
     }
+
+    private static LogLevel? WorkerLogLevel(string line) => line.Length < 6 || line[4] != ':' || line[5] != ' ' ? null : line[..4] switch
+    {
+        "trce" => LogLevel.Trace,
+        "dbug" => LogLevel.Debug,
+        "info" => LogLevel.Information,
+        "warn" => LogLevel.Warning,
+        "fail" => LogLevel.Error,
+        "crit" => LogLevel.Critical,
+        _ => null,
+    };
 }

@@ -24,6 +24,10 @@ internal sealed class WorkerSupervisor(SpawnedWorkers workers, WorkerSet set, IL
     public static readonly TimeSpan Settled = TimeSpan.FromSeconds(10);
 
     private readonly List<Task> _watching = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _replacing = new();
+
+    /// <summary>Why each slot whose worker is being replaced has none (for the pool's health), by slot.</summary>
+    public IReadOnlyCollection<string> Replacing => [.. _replacing.Values];
 
     /// <summary>Watches a slot's worker, and every worker that replaces it, until the pool stops.</summary>
     public void Watch(int slot, WorkerProcess process, WorkerConnection connection)
@@ -65,6 +69,7 @@ internal sealed class WorkerSupervisor(SpawnedWorkers workers, WorkerSet set, IL
             }
 
             // Gone, one way or the other: a process whose connection was lost is no use either.
+            _replacing[slot] = $"worker {slot} is being replaced ({process.Ending ?? "its connection was lost"})";
             set.Remove(connection);
             process.Kill();
             await process.Exited.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -75,6 +80,9 @@ internal sealed class WorkerSupervisor(SpawnedWorkers workers, WorkerSet set, IL
             while (true)
             {
                 TimeSpan delay = Delay(failures);
+                _replacing[slot] = failures > 1
+                    ? $"worker {slot} died young {failures} times in a row (last: {ending}); the next attempt is in {delay.TotalSeconds:0.#} s"
+                    : $"worker {slot} is being replaced ({ending})";
                 PoolLog.WorkerReplacing(logger, connection.Worker.ToString(), ending, delay.TotalMilliseconds);
                 try
                 {
@@ -96,6 +104,7 @@ internal sealed class WorkerSupervisor(SpawnedWorkers workers, WorkerSet set, IL
 
             workers.TellPeers();
             set.Add(connection);
+            _replacing.TryRemove(slot, out _);
             PoolLog.WorkerReplaced(logger, connection.Worker.ToString());
         }
     }

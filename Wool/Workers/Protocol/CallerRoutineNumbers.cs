@@ -7,7 +7,8 @@ namespace Wool.Workers.Protocol;
 /// The caller's side of routine numbers on one connection: the first call of a routine names it
 /// in full and gives it a number; later calls send the number only, which spares the worker
 /// parsing the routine's full name on every call. At most <see cref="WireProtocol.MaxRoutineRefs"/>
-/// numbers; later routines travel named. Thread-safe.
+/// numbers; later routines travel named, and so do generic routines (their type arguments vary by
+/// call). Thread-safe.
 /// </summary>
 internal sealed class CallerRoutineNumbers
 {
@@ -20,7 +21,9 @@ internal sealed class CallerRoutineNumbers
     /// </summary>
     public bool TrySend(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? deadline, Func<ClientFrame, bool> trySend)
     {
-        if (request.Routine is not { } routine)
+        // A generic routine's calls name it in full, each with its own type arguments: a number
+        // stands for one routine, and would carry the first call's type arguments to every later one.
+        if (request.Routine is not { } routine || request.TypeArguments is not null)
         {
             return trySend(WireProtocol.ToFrame(id, request, streaming, deadline));
         }

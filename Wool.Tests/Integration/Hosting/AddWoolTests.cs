@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Wool.Tests.Integration.Workers;
+
+namespace Wool.Tests.Integration.Hosting;
+
+/// <summary>
+/// <c>services.AddWool()</c> in a Generic Host of this process: configuration binding and its
+/// validation errors, the pool's lifetime with the host's, and the health check through a worker's
+/// death and replacement. The pool is the process's application pool, so these tests run alone.
+/// </summary>
+[TestClass]
+[DoNotParallelize]
+public sealed class AddWoolTests
+{
+    [TestMethod]
+    [DataRow("--Wool:Spawn=-1", "Wool:Spawn is -1")]
+    [DataRow("--Wool:Discovery=bogus", "Wool:Discovery is 'bogus'; use none, local or lan")]
+    [DataRow("--Wool:Discovery=local", "Wool:Namespace is required with Wool:Discovery 'local'")]
+    [DataRow("--Wool:Lease=2", "Wool: Lease and Tags select discovered workers; this pool has no discovery")]
+    [DataRow("--Wool:Tls:Certificate=/nonexistent.pem", "Wool:Tls:Authority is required with TLS")]
+    public async Task Start_WithInvalidConfiguration_FailsNamingTheSetting(string argument, string expected)
+    {
+        using IHost host = Build([argument]);
+
+        var error = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Timeouts.Default));
+
+        StringAssert.Contains(error.Message, expected);
+        Assert.IsNull(RoutinePool.Application);
+    }
+
+    [TestMethod]
+    public async Task Host_StartedFromConfiguration_ServesCallsAndStopsItsWorkers()
+    {
+        using IHost host = Build(["--Wool:Spawn=2", "--Wool:ShutdownGracePeriod=00:00:02"]);
+        await host.StartAsync().WaitAsync(Timeouts.Default);
+        WorkerPool pool = host.Services.GetRequiredService<WorkerPool>();
+        int[] workers = [.. pool.Workers.Select(w => w.ProcessId)];
+
+        int ranOn = await Task.Run(() => WorkerRoutines.ProcessId()).WaitAsync(Timeouts.Default);
+
+        Assert.AreEqual(2, pool.Size);
+        Assert.AreSame(pool, RoutinePool.Application);
+        CollectionAssert.Contains(workers, ranOn);
+        await host.StopAsync().WaitAsync(Timeouts.Default);
+        Assert.IsNull(RoutinePool.Application);
+        foreach (int worker in workers)
+        {
+            await Eventually.WaitUntilAsync(() => HasExited(worker));
+        }
+    }
+
+    [TestMethod]
+    public async Task HealthCheck_WorkerKilled_DegradedWithTheReasonThenHealthyAgain()
+    {
+        using IHost host = Build(["--Wool:Spawn=2"]);
+        await host.StartAsync().WaitAsync(Timeouts.Default);
+        HealthCheckService health = host.Services.GetRequiredService<HealthCheckService>();
+        WorkerPool pool = host.Services.GetRequiredService<WorkerPool>();
+        Assert.AreEqual(HealthStatus.Healthy, (await health.CheckHealthAsync().WaitAsync(Timeouts.Default)).Status);
+
+        Process.GetProcessById(pool.Workers[0].ProcessId).Kill();
+        HealthReportEntry degraded = default;
+        await Eventually.WaitUntilAsync(async () => (degraded = (await health.CheckHealthAsync()).Entries["wool"]).Status == HealthStatus.Degraded, "the pool reports a missing worker");
+
+        StringAssert.Contains(degraded.Description, "1 of 2 workers serve.");
+        StringAssert.Contains(degraded.Description, "is being replaced");
+        await Eventually.WaitUntilAsync(async () => (await health.CheckHealthAsync()).Status == HealthStatus.Healthy, "the pool has recovered its size");
+        await host.StopAsync().WaitAsync(Timeouts.Default);
+    }
+
+    private static IHost Build(string[] args)
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
+        builder.Configuration.AddCommandLine(args);
+        builder.Services.AddWool();
+        return builder.Build();
+    }
+
+    private static bool HasExited(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+}

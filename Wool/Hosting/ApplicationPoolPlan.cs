@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using Wool.Discovery;
+
+namespace Wool.Hosting;
+
+/// <summary>
+/// What <see cref="WoolOptions"/> ask for, checked and translated into a <see cref="WorkerPool"/>'s
+/// arguments. Every error names the setting as it is written in configuration (<c>Wool:Spawn</c>).
+/// </summary>
+internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string? Namespace, IWorkerDiscovery? CustomDiscovery, WorkerPoolOptions Options)
+{
+    private static readonly string[] DiscoveryKinds = ["none", "local", "lan"];
+
+    /// <summary>The plan of <paramref name="options"/>, or the list of what is wrong with them.</summary>
+    public static (ApplicationPoolPlan? Plan, List<string> Errors) From(WoolOptions options, ILoggerFactory? loggerFactory)
+    {
+        var errors = new List<string>();
+        string kind = (options.Discovery ?? "none").Trim().ToLowerInvariant();
+        bool discovers = options.CustomDiscovery is not null || kind != "none";
+        if (options.CustomDiscovery is null && !DiscoveryKinds.Contains(kind))
+        {
+            errors.Add($"Wool:Discovery is '{options.Discovery}'; use none, local or lan (or set CustomDiscovery in code).");
+        }
+
+        if (options.CustomDiscovery is null && kind is "local" or "lan" && string.IsNullOrWhiteSpace(options.Namespace))
+        {
+            errors.Add($"Wool:Namespace is required with Wool:Discovery '{kind}': the namespace the workers publish in.");
+        }
+
+        if (options.Spawn is < 0 || (options.Spawn == 0 && !discovers))
+        {
+            errors.Add($"Wool:Spawn is {options.Spawn}; a pool without discovery spawns at least one worker (leave it out for one per processor).");
+        }
+
+        WorkerPoolOptions pool = WorkerPoolOptions.Default with
+        {
+            LoggerFactory = loggerFactory,
+            Tags = [.. options.Tags],
+            Lease = options.Lease,
+            Quorum = options.Quorum,
+            QuorumTimeout = options.QuorumTimeout ?? WorkerPoolOptions.Default.QuorumTimeout,
+            KeepAlive = options.KeepAlive ?? WorkerPoolOptions.Default.KeepAlive,
+            StartTimeout = options.StartTimeout ?? WorkerPoolOptions.Default.StartTimeout,
+            ShutdownGracePeriod = options.ShutdownGracePeriod ?? WorkerPoolOptions.Default.ShutdownGracePeriod,
+            AllowedTypes = [.. options.AllowedTypes],
+            AccessTokenFile = options.AccessTokenFile,
+            Limits = WorkerLimits.Default with
+            {
+                MaxMessageSize = options.MaxMessageSize ?? WorkerLimits.Default.MaxMessageSize,
+                MaxValueDepth = options.MaxValueDepth ?? WorkerLimits.Default.MaxValueDepth,
+            },
+            Credentials = Credentials(options.Tls, errors),
+        };
+
+        if (errors.Count == 0)
+        {
+            try
+            {
+                _ = pool.Validate(options.Spawn ?? (discovers ? 0 : Environment.ProcessorCount), discovers);
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"Wool: {e.Message.Replace(" (Parameter 'options')", "", StringComparison.Ordinal)}");
+            }
+        }
+
+        return errors.Count > 0 ? (null, errors) : (new ApplicationPoolPlan(options.Spawn, kind, options.Namespace, options.CustomDiscovery, pool), errors);
+    }
+
+    /// <summary>Starts the pool this plan describes.</summary>
+    public WorkerPool Create()
+    {
+        IWorkerDiscovery? discovery = CustomDiscovery ?? Discovery switch
+        {
+            "local" => new LocalDiscovery(Namespace!),
+            "lan" => new LanDiscovery(Namespace!),
+            _ => null,
+        };
+        return new WorkerPool(Spawn, discovery, Options);
+    }
+
+    private static Security.WorkerCredentials? Credentials(WoolTlsOptions? tls, List<string> errors)
+    {
+        if (tls is null || (tls.Authority is null && tls.Certificate is null && tls.Key is null))
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(tls.Authority))
+        {
+            errors.Add("Wool:Tls:Authority is required with TLS: the PEM file of the certificate authority.");
+            return null;
+        }
+
+        try
+        {
+            return Security.WorkerCredentials.FromPemFiles(tls.Authority, tls.Certificate, tls.Key, tls.Mutual, tls.WorkerIdentity, callerIdentities: tls.CallerIdentities);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            errors.Add($"Wool:Tls: {e.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Wool;
+using Wool.Hosting;
+
+// The namespace of IServiceCollection, as ASP.NET Core's and Orleans' registration methods use,
+// so that AddWool is found where AddGrpc and AddHealthChecks are.
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Wool in a Generic Host or ASP.NET Core application.</summary>
+public static class WoolServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the application's worker pool for the host's lifetime: configured from the
+    /// <c>Wool</c> configuration section and then <paramref name="configure"/>, validated when the
+    /// host starts, started with it (by default the start waits until the spawned workers serve)
+    /// and disposed when it stops. Routine calls made anywhere in the application where no pool is
+    /// ambient (request handlers, gRPC services, hosted services, <c>Task.Run</c>, thread-pool
+    /// callbacks) run on it; a pool created in a narrower scope (<c>await using var pool = …</c>)
+    /// takes precedence within that scope. Also registers <see cref="WorkerPool"/> (resolvable once
+    /// the host has started) and a <c>wool</c> health check of the pool's workers.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Adjusts the options after configuration is bound; none when null.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddWool(this IServiceCollection services, Action<WoolOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<WoolOptions> options = services.AddOptions<WoolOptions>().BindConfiguration(WoolOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WoolOptions>, WoolOptionsValidation>());
+        services.TryAddSingleton<ApplicationPoolService>();
+        services.AddHostedService(static provider => provider.GetRequiredService<ApplicationPoolService>());
+        services.TryAddSingleton(static provider => provider.GetRequiredService<ApplicationPoolService>().Pool);
+        services.AddHealthChecks().AddCheck<WorkerPoolHealthCheck>("wool");
+        return services;
+    }
+}
