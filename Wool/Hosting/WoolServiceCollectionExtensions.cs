@@ -26,6 +26,17 @@ public static class WoolServiceCollectionExtensions
     public static IServiceCollection AddWool(this IServiceCollection services, Action<WoolOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(static d => d.ServiceType == typeof(ApplicationPoolService)))
+        {
+            // Registered already: only the further configuration applies.
+            if (configure is not null)
+            {
+                services.Configure(configure);
+            }
+
+            return services;
+        }
+
         OptionsBuilder<WoolOptions> options = services.AddOptions<WoolOptions>().BindConfiguration(WoolOptions.SectionName);
         if (configure is not null)
         {
