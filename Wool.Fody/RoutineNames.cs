@@ -11,8 +11,9 @@ namespace Wool.Fody
     /// </summary>
     internal static class RoutineNames
     {
-        private static readonly Regex LocalFunction = new Regex(@"^<(?<outer>[^>]*)>g__(?<name>[^|]+)\|", RegexOptions.Compiled);
-        private static readonly Regex Lambda = new Regex(@"^<(?<outer>[^>]*)>b__", RegexOptions.Compiled);
+        // The outer method of top-level statements is '<Main>$': '<<Main>$>g__Add|0_1'.
+        private static readonly Regex LocalFunction = new Regex(@"^<(?<outer><Main>\$|[^>]*)>g__(?<name>[^|]+)\|", RegexOptions.Compiled);
+        private static readonly Regex Lambda = new Regex(@"^<(?<outer><Main>\$|[^>]*)>b__", RegexOptions.Compiled);
 
         public static string Display(MethodDefinition method)
         {
@@ -20,17 +21,19 @@ namespace Wool.Fody
             var local = LocalFunction.Match(method.Name);
             if (local.Success)
             {
-                return $"local function {local.Groups["name"].Value} in {owner}.{local.Groups["outer"].Value}";
+                return $"local function {local.Groups["name"].Value} in {owner}.{Outer(local)}";
             }
 
             var lambda = Lambda.Match(method.Name);
             if (lambda.Success)
             {
-                return $"lambda in {owner}.{lambda.Groups["outer"].Value}";
+                return $"lambda in {owner}.{Outer(lambda)}";
             }
 
             return $"{TypeName(method.DeclaringType)}.{method.Name}";
         }
+
+        private static string Outer(Match match) => match.Groups["outer"].Value == "<Main>$" ? "Main" : match.Groups["outer"].Value;
 
         /// <summary>The nearest enclosing type the user wrote (skipping closure and state-machine types).</summary>
         private static TypeDefinition UserType(TypeDefinition type)

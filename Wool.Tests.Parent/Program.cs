@@ -23,6 +23,29 @@ if (args is ["lan-watch", var watched])
     return;
 }
 
+// names: prints how messages name a top-level local function and a lambda (called without a pool, each call fails naming its routine).
+if (args is ["names"])
+{
+    Func<Task<int>> lambda = [Routine] async () =>
+    {
+        await Task.Yield();
+        return 1;
+    };
+    foreach (Func<Task<int>> call in new[] { () => Twice(1), lambda })
+    {
+        try
+        {
+            await call();
+        }
+        catch (RoutineInvocationException e)
+        {
+            Console.WriteLine(e.Message);
+        }
+    }
+
+    return;
+}
+
 // Prints the worker process ids on one line, then waits until it is killed.
 await using var pool = new WorkerPool(spawn: 2);
 await pool.WaitForWorkersAsync();
@@ -34,4 +57,11 @@ static async Task<int> Where()
 {
     await Task.Yield();
     return Environment.ProcessId;
+}
+
+[Routine]
+static async Task<int> Twice(int x)
+{
+    await Task.Yield();
+    return 2 * x;
 }
