@@ -177,6 +177,22 @@ public sealed class QuotaExceededException(string account, int limit) : Exceptio
 /// <summary>A record used as a dictionary key.</summary>
 public sealed record GridKey(int X, int Y);
 
+/// <summary>A record that can be made to refer to itself (value equality: hashing a cycle never ends).</summary>
+public sealed record Chain(string Name)
+{
+    public Chain? Next { get; set; }
+}
+
+/// <summary>A linked list whose nodes hold hashed and sorted collections of records.</summary>
+public sealed class Bag
+{
+    public HashSet<GridKey> Keys { get; } = [];
+
+    public SortedSet<int> Sorted { get; } = new(new Descending());
+
+    public Bag? Next { get; set; }
+}
+
 /// <summary>Values held through interfaces.</summary>
 public sealed class Holder
 {

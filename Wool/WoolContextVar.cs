@@ -97,7 +97,7 @@ public sealed class WoolContextVar<T>
                 value = raw is T typed ? typed : (T)Primitives.Convert(raw, typeof(T))!;
                 return true;
             }
-            catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+            catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or WoolSerializationException)
             {
                 error = e;
             }

@@ -52,7 +52,7 @@ public sealed record WorkerLimits
     ];
 
     /// <summary>Checks the limits; returns them.</summary>
-    /// <exception cref="ArgumentException">A limit is not positive, a message limit is below 64 KiB or above 1 GiB, or a depth limit below 16 or above 10,000.</exception>
+    /// <exception cref="ArgumentException">A limit is not positive, a message limit is below 64 KiB or above 1 GiB, or a depth limit below 16 or above 2,000 (deeper nesting would exhaust a thread's stack).</exception>
     internal WorkerLimits Validate(string owner)
     {
         if (MaxMessageSize is < 64 * 1024 or > 1024 * 1024 * 1024)
@@ -60,9 +60,9 @@ public sealed record WorkerLimits
             throw new ArgumentException($"{owner}: MaxMessageSize must be between 64 KiB and 1 GiB, not {MaxMessageSize} bytes.");
         }
 
-        if (MaxValueDepth is < 16 or > 10_000)
+        if (MaxValueDepth is < 16 or > 2_000)
         {
-            throw new ArgumentException($"{owner}: MaxValueDepth must be between 16 and 10,000 levels, not {MaxValueDepth}.");
+            throw new ArgumentException($"{owner}: MaxValueDepth must be between 16 and 2,000 levels, not {MaxValueDepth}.");
         }
 
         if (MaxCallsPerConnection <= 0 || MaxStreamsPerConnection <= 0 || MaxConnections <= 0)

@@ -114,7 +114,7 @@ public sealed class Routine
         Type[] typeArguments = new Type[typeArgumentNames.Length];
         for (int i = 0; i < typeArguments.Length; i++)
         {
-            typeArguments[i] = Type.GetType(typeArgumentNames[i], throwOnError: false)
+            typeArguments[i] = Type.GetType(Serialization.Types.TypeNameLimit.Checked(typeArgumentNames[i]), throwOnError: false)
                 ?? throw new RoutineInvocationException($"Routine '{Name}' was called with type argument '{typeArgumentNames[i]}', which this process cannot load. Deploy the assembly that defines it next to the worker.");
             try
             {

@@ -106,17 +106,15 @@ internal static class RoutinePayload
 
     public static T DeserializeValue<T>(Routine routine, ReadOnlyMemory<byte> payload, string what)
     {
-        object? value;
         try
         {
-            value = WoolSerializer.Deserialize(payload);
+            object? value = WoolSerializer.Deserialize(payload);
+            return value is T typed ? typed : (T)Primitives.Convert(value, typeof(T))!;
         }
         catch (Exception e)
         {
             throw new WoolSerializationException($"Could not receive the {what} of routine '{routine.Name}': {WoolSerializer.Reason(e)}.", e);
         }
-
-        return value is T typed ? typed : (T)Primitives.Convert(value, typeof(T))!;
     }
 
     /// <summary>What the routine threw; a <see cref="WoolSerializationException"/> naming the routine when the exception cannot be rebuilt here.</summary>

@@ -69,7 +69,7 @@ internal static class StreamArguments
 
     private static Func<Routine, string, uint, IArgumentSource, object> CreateBinder(string elementType)
     {
-        Type element = Type.GetType(elementType, throwOnError: false)
+        Type element = Type.GetType(Serialization.Types.TypeNameLimit.Checked(elementType), throwOnError: false)
             ?? throw new RoutineInvocationException($"A streamed argument carries items of type '{elementType}', which this process cannot load. Deploy the assembly that defines it next to the worker.");
         try
         {

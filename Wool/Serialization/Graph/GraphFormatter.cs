@@ -15,6 +15,9 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
     private readonly IMessagePackFormatter<T> _inner;
     private readonly IDeferrable? _deferrable;
 
+    // Wool's collections hash and compare their elements as they are rebuilt: nothing in them is deferred.
+    private readonly bool _collection = Formats.WoolFormats.Handles(typeof(T));
+
     public GraphFormatter(IMessagePackFormatter<T> inner)
     {
         _inner = inner;
@@ -35,7 +38,7 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
             return;
         }
 
-        if (_deferrable is not null && graph.Depth >= ObjectGraph.DeferDepth)
+        if (_deferrable is not null && graph.Depth >= ObjectGraph.DeferDepth && !graph.InCollection)
         {
             graph.Defer(ref writer, value, _deferrable);
             return;
@@ -43,6 +46,11 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
 
         int id = graph.Add(value, adoptable: _deferrable is not null);
         graph.Enter(typeof(T), options.Security.MaximumObjectGraphDepth);
+        if (_collection)
+        {
+            graph.EnterCollection();
+        }
+
         try
         {
             _inner.Serialize(ref writer, value, options);
@@ -50,6 +58,10 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
         finally
         {
             graph.Exit();
+            if (_collection)
+            {
+                graph.ExitCollection();
+            }
         }
 
         graph.Close(id);
@@ -74,7 +86,24 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
         }
 
         int id = graph.Reserve(adoptable: _deferrable is not null);
-        T value = _inner.Deserialize(ref reader, options);
+        T value;
+        if (_collection)
+        {
+            graph.EnterCollection();
+            try
+            {
+                value = _inner.Deserialize(ref reader, options);
+            }
+            finally
+            {
+                graph.ExitCollection();
+            }
+        }
+        else
+        {
+            value = _inner.Deserialize(ref reader, options);
+        }
+
         if (value is not null)
         {
             graph.Fill(id, value);

@@ -45,6 +45,10 @@ internal sealed class ObjectGraph : IDisposable
     // Writing: ids by object, ids of collections still being written, objects deferred.
     private Dictionary<object, int>? _ids;
     private HashSet<int>? _open;
+
+    // Both sides: objects whose fields are being written or read now (a reference to one closes a cycle).
+    private HashSet<int>? _active;
+    private int _collections;
     private Queue<(int Id, object Value, IDeferrable Body)>? _deferred;
 
     // Reading: objects by id (null while a collection is being read), instances awaiting their fields.
@@ -80,6 +84,17 @@ internal sealed class ObjectGraph : IDisposable
 
     public void Exit() => Depth--;
 
+    /// <summary>
+    /// Whether a hashed or sorted collection's elements are being written or read: no object is
+    /// deferred there, since the collection hashes and compares its elements as it is rebuilt, before
+    /// deferred fields would arrive.
+    /// </summary>
+    public bool InCollection => _collections > 0;
+
+    public void EnterCollection() => _collections++;
+
+    public void ExitCollection() => _collections--;
+
     /// <summary>Writes a reference if <paramref name="value"/> was written earlier in this message.</summary>
     /// <exception cref="ValueRefusedException"><paramref name="value"/> is a collection that contains itself.</exception>
     public bool TryWriteReference(ref MessagePackWriter writer, object value)
@@ -96,6 +111,13 @@ internal sealed class ObjectGraph : IDisposable
                 "Break that cycle, for example by holding an id instead of the collection");
         }
 
+        if (_active?.Contains(id) == true && ValueEquality.Of(value.GetType()))
+        {
+            throw new ValueRefusedException(value.GetType(),
+                "refers back to itself through its fields, and it has value equality (a record, or an override of GetHashCode): hashing or comparing it would never end",
+                "Break that cycle, or give the type reference equality (a class that does not override Equals and GetHashCode)");
+        }
+
         WriteId(ref writer, ReferenceCode, id);
         return true;
     }
@@ -106,6 +128,7 @@ internal sealed class ObjectGraph : IDisposable
         _ids ??= new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
         int id = _count++;
         _ids.Add(value, id);
+        (_active ??= []).Add(id);
         if (!adoptable)
         {
             (_open ??= []).Add(id);
@@ -115,12 +138,17 @@ internal sealed class ObjectGraph : IDisposable
     }
 
     /// <summary>The value numbered <paramref name="id"/> is written whole.</summary>
-    public void Close(int id) => _open?.Remove(id);
+    public void Close(int id)
+    {
+        _open?.Remove(id);
+        _active?.Remove(id);
+    }
 
     /// <summary>Writes a forward reference to <paramref name="value"/>, whose fields <see cref="WriteDeferred"/> writes later.</summary>
     public void Defer(ref MessagePackWriter writer, object value, IDeferrable body)
     {
         int id = Add(value, adoptable: true);
+        _active!.Remove(id);
         (_deferred ??= new()).Enqueue((id, value, body));
         WriteId(ref writer, DeferredCode, id);
     }
@@ -131,7 +159,9 @@ internal sealed class ObjectGraph : IDisposable
         while (_deferred is not null && _deferred.TryDequeue(out var deferred))
         {
             WriteId(ref writer, BodyCode, deferred.Id);
+            _active!.Add(deferred.Id);
             deferred.Body.WriteBody(ref writer, deferred.Value, options);
+            _active.Remove(deferred.Id);
         }
     }
 
@@ -141,6 +171,7 @@ internal sealed class ObjectGraph : IDisposable
         (_objects ??= []).Add(null);
         int id = _objects.Count - 1;
         _adoptSlot = adoptable ? id : -1;
+        (_active ??= []).Add(id);
         return id;
     }
 
@@ -158,7 +189,11 @@ internal sealed class ObjectGraph : IDisposable
     }
 
     /// <summary>The object numbered <paramref name="id"/> is read whole.</summary>
-    public void Fill(int id, object value) => _objects![id] = value;
+    public void Fill(int id, object value)
+    {
+        _objects![id] = value;
+        _active?.Remove(id);
+    }
 
     /// <summary>Reads a reference or a forward reference, if that is what comes next.</summary>
     /// <returns>Whether one was read; <paramref name="value"/> is then the object it names.</returns>
@@ -183,10 +218,15 @@ internal sealed class ObjectGraph : IDisposable
         if (header.TypeCode == ReferenceCode)
         {
             value = id < (_objects?.Count ?? 0) ? _objects![id] : throw Malformed($"refers to object #{id}, which the message has not sent");
+            if (value is not null && _active?.Contains(id) == true && ValueEquality.Of(value.GetType()))
+            {
+                throw Malformed($"refers back to a '{TypeNames.Readable(value.GetType())}' while it is being read, and that type has value equality (hashing it would never end)");
+            }
+
             return value is not null ? true : throw Malformed($"refers to object #{id} while it is being read (a collection that contains itself)");
         }
 
-        if (deferrable is null || id != (_objects?.Count ?? 0))
+        if (deferrable is null || id != (_objects?.Count ?? 0) || InCollection)
         {
             throw Malformed($"defers object #{id} where none can be deferred");
         }
@@ -216,7 +256,9 @@ internal sealed class ObjectGraph : IDisposable
                 throw Malformed($"carries fields for object #{id}, which is not awaiting any");
             }
 
+            (_active ??= []).Add(id);
             awaiting.Body.ReadBody(ref reader, awaiting.Instance, options);
+            _active.Remove(id);
         }
     }
 

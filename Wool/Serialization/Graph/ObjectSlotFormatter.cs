@@ -34,6 +34,14 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
 
     public object? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
+        // Typeless values nest through MessagePack's TypelessFormatter and back without a depth
+        // count of their own: a hostile message of typed values inside typed values must fail
+        // here, typed, before the stack runs out.
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new WoolSerializationException("a value is nested too deeply to rebuild on this thread (WorkerLimits.MaxValueDepth bounds what Wool writes)");
+        }
+
         ObjectGraph graph = ObjectGraph.Current;
         if (graph.TryReadReference(ref reader, deferrable: null, options, out object? referenced))
         {

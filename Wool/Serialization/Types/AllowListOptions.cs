@@ -16,6 +16,9 @@ internal sealed class AllowListOptions : MessagePackSerializerOptions
     /// <summary>The types these options rebuild.</summary>
     public TypeAllowList Allowed => _allowed;
 
+    /// <summary>Loads a type named by a message, once its name is within <see cref="TypeNameLimit"/>.</summary>
+    public override Type? LoadType(string typeName) => base.LoadType(TypeNameLimit.Checked(typeName));
+
     protected override MessagePackSerializerOptions Clone() => new AllowListOptions(this, _allowed);
 
     protected override void ThrowIfDeserializingTypeIsDisallowedCore(Type type)

@@ -7,33 +7,20 @@ using Wool.Security;
 namespace Wool.Workers.Host;
 
 /// <summary>
-/// A worker's command line: <c>dotnet Wool.dll worker [options]</c>. Every option is checked, alone
-/// and against the others, and a mistake is an <see cref="ArgumentException"/> that says what to give.
+/// A worker's command line: <c>dotnet Wool.dll worker [options]</c>, with its environment variables
+/// and configuration file (<see cref="WorkerOptionTable"/>). Every option is checked, alone and
+/// against the others, and a mistake is an <see cref="ArgumentException"/> that names the option
+/// and says what to give.
 /// </summary>
 internal static class WorkerCommandLine
 {
-    public const string Usage =
-        "Options: --listen <address:port | unix:/path/to/socket>, --access-token-file <file> | --access-token-from-stdin, " +
-        "--tls-authority <ca.pem> --tls-certificate <cert.pem> --tls-key <key.pem> [--tls-one-way] [--tls-worker-identity <dns name>] [--tls-caller-identity <dns name>]..., " +
-        "--insecure-listen-on-network, --discovery local|lan|none, --namespace <name>, --tag <tag> (repeatable), --assemblies <folder>, " +
-        "--admission <type, assembly>, --allow-type <assembly:name | namespace.* | type> (repeatable), " +
-        "--max-message-size <bytes>, --max-value-depth <levels>, --max-calls-per-connection <n>, --max-streams-per-connection <n>, --max-connections <n>, " +
-        "--exit-with-parent [--parent-pid <pid>].";
+    public static WorkerOptions Parse(ReadOnlySpan<string> args) => Parse(args, Environment.GetEnvironmentVariable);
 
-    private static readonly HashSet<string> Flags = ["--access-token-from-stdin", "--tls-one-way", "--insecure-listen-on-network", "--exit-with-parent"];
-
-    private static readonly HashSet<string> Repeatable = ["--tls-caller-identity", "--tag", "--allow-type"];
-
-    private static readonly HashSet<string> Valued =
-    [
-        "--listen", "--access-token-file", "--tls-authority", "--tls-certificate", "--tls-key", "--tls-worker-identity", "--tls-caller-identity",
-        "--discovery", "--namespace", "--tag", "--assemblies", "--allow-type", "--admission", "--parent-pid",
-        "--max-message-size", "--max-value-depth", "--max-calls-per-connection", "--max-streams-per-connection", "--max-connections",
-    ];
-
-    public static WorkerOptions Parse(ReadOnlySpan<string> args)
+    /// <param name="args">The command line after <c>worker</c>.</param>
+    /// <param name="environment">Reads an environment variable (the process's, or a test's).</param>
+    public static WorkerOptions Parse(ReadOnlySpan<string> args, Func<string, string?> environment)
     {
-        var given = Read(args);
+        var given = WorkerOptionTable.Read(args, environment);
         string? One(string name) => given.TryGetValue(name, out List<string>? values) ? values[0] : null;
         IReadOnlyList<string> All(string name) => given.TryGetValue(name, out List<string>? values) ? values : [];
         bool Has(string name) => given.ContainsKey(name);
@@ -52,7 +39,7 @@ internal static class WorkerCommandLine
 
         if (discovery == "none" && @namespace is not null)
         {
-            throw new ArgumentException("--namespace is only meaningful with --discovery local.");
+            throw new ArgumentException("--namespace names a discovery namespace; give it with --discovery local or --discovery lan, or remove it.");
         }
 
         WorkerCredentials? credentials = Credentials(One("--tls-authority"), One("--tls-certificate"), One("--tls-key"), Has("--tls-one-way"), One("--tls-worker-identity"), All("--tls-caller-identity"));
@@ -91,7 +78,7 @@ internal static class WorkerCommandLine
             MaxConnections = Number("--max-connections", One("--max-connections"), WorkerLimits.Default.MaxConnections),
         }.Validate("worker options");
 
-        return new WorkerOptions(listen, Has("--exit-with-parent"), TimeSpan.FromSeconds(10))
+        return new WorkerOptions(listen, Has("--exit-with-parent"), TimeSpan.FromSeconds(Number("--grace-period", One("--grace-period"), 10)))
         {
             ParentProcessId = One("--parent-pid") is { } parent ? Number("--parent-pid", parent, 0) : null,
             TokensFromStdin = tokensFromStdin,
@@ -106,46 +93,6 @@ internal static class WorkerCommandLine
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,
             Limits = limits,
         };
-    }
-
-    /// <summary>The options given, by name, in order; a valued option takes the next argument.</summary>
-    private static Dictionary<string, List<string>> Read(ReadOnlySpan<string> args)
-    {
-        var given = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i];
-            string? value = null;
-            if (Valued.Contains(name))
-            {
-                if (i + 1 >= args.Length || args[i + 1].Length == 0)
-                {
-                    throw new ArgumentException($"Option '{name}' needs a value. {Usage}");
-                }
-
-                value = args[++i];
-            }
-            else if (!Flags.Contains(name))
-            {
-                throw new ArgumentException($"Unknown worker option '{name}'. {Usage}");
-            }
-
-            if (given.TryGetValue(name, out List<string>? values))
-            {
-                if (!Repeatable.Contains(name))
-                {
-                    throw new ArgumentException($"Option '{name}' is given twice; give it once.");
-                }
-
-                values.Add(value!);
-            }
-            else
-            {
-                given[name] = [value ?? ""];
-            }
-        }
-
-        return given;
     }
 
     private static WorkerCredentials? Credentials(string? authority, string? certificate, string? key, bool oneWay, string? identity, IReadOnlyList<string> callers)

@@ -11,8 +11,14 @@ internal static class WorkerProgram
     {
         if (args.Length == 0 || args[0] != "worker")
         {
-            Console.Error.WriteLine("Wool.dll is a library; run it as a worker with: dotnet Wool.dll worker --discovery local --namespace <name> (see --help-options)");
+            Console.Error.WriteLine("Wool.dll is a library; run it as a worker with: dotnet Wool.dll worker --discovery local --namespace <name> (see 'worker --help')");
             return 2;
+        }
+
+        if (args.AsSpan(1).ContainsAny("--help", "-h"))
+        {
+            Console.Out.Write(WorkerOptionTable.Help());
+            return 0;
         }
 
         WorkerOptions options;
