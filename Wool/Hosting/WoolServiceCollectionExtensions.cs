@@ -51,4 +51,33 @@ public static class WoolServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<WorkerPoolHealthCheck>("wool");
         return services;
     }
+
+    /// <summary>
+    /// Runs a durable worker inside this application for the host's lifetime: pools find it through
+    /// its discovery (by default this machine's, in the namespace <c>WoolWorker:Namespace</c>) and
+    /// run routines on it; those routines get the application's services from
+    /// <see cref="WorkerServices.Provider"/>, and log to its loggers. Configured from the
+    /// <c>WoolWorker</c> section, then <paramref name="configure"/>, with the options and rules of
+    /// the <c>Wool.dll worker</c> command; an invalid option fails the host's start naming it.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Adjusts the options after configuration is bound; none when null.</param>
+    /// <returns><paramref name="services"/>.</returns>
+    public static IServiceCollection AddWoolWorker(this IServiceCollection services, Action<WoolWorkerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        OptionsBuilder<WoolWorkerOptions> options = services.AddOptions<WoolWorkerOptions>().BindConfiguration(WoolWorkerOptions.SectionName);
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        if (!services.Any(static d => d.ServiceType == typeof(EmbeddedWorkerService)))
+        {
+            services.AddSingleton<EmbeddedWorkerService>();
+            services.AddHostedService(static provider => provider.GetRequiredService<EmbeddedWorkerService>());
+        }
+
+        return services;
+    }
 }

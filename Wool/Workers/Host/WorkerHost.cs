@@ -24,7 +24,15 @@ internal static class WorkerHost
     /// <param name="options">The worker's command line, with its tokens when its pool sent them.</param>
     /// <param name="stdin">This process's stdin, which a spawning pool holds open for the worker's lifetime.</param>
     /// <exception cref="UnsafeLocationException">The folder of its socket, its discovery namespace or its token file is not private.</exception>
-    public static async Task<int> RunAsync(WorkerOptions options, Stream stdin)
+    public static Task<int> RunAsync(WorkerOptions options, Stream stdin) => RunAsync(options, stdin, embedded: null, loggers: null, CancellationToken.None);
+
+    /// <summary>Runs a worker inside an application's host (<c>AddWoolWorker</c>): no signal handling or ready line of its own; <paramref name="stopping"/> stops it with its grace period.</summary>
+    /// <param name="options">The worker's options.</param>
+    /// <param name="stdin">Unused by an embedded worker (no parent pool holds it): <see cref="Stream.Null"/>.</param>
+    /// <param name="embedded">Called once the worker serves, with the address it serves at.</param>
+    /// <param name="loggers">The application's loggers, which the embedded worker logs to; its own console when null.</param>
+    /// <param name="stopping">Stops the worker: refuse new calls, let those in flight finish for the grace period.</param>
+    public static async Task<int> RunAsync(WorkerOptions options, Stream stdin, Action<string>? embedded, ILoggerFactory? loggers, CancellationToken stopping)
     {
         AppDirectoryResolver.Install(options.Assemblies);
         Serialization.WoolSerializer.Allow(options.AllowedTypes);
@@ -53,6 +61,11 @@ internal static class WorkerHost
         // Which credentials serve, and when they rotate, is worth a line in any worker's log.
         builder.Logging.AddFilter(SecurityCategory, LogLevel.Information);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (loggers is not null)
+        {
+            builder.Services.AddSingleton(loggers);
+        }
+
         // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         var connections = new ConnectionLimit(options.Limits.MaxConnections);
@@ -112,8 +125,10 @@ internal static class WorkerHost
         string address = WorkerAddress.Served(options.Listen, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         runtime.Started(address);
 
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOnSignal(context, runtime, options));
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOnSignal(context, runtime, options));
+        // An embedded worker leaves signals to its application's host, which stops it through 'stopping'.
+        using var sigterm = embedded is null ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => StopOnSignal(context, runtime, options)) : null;
+        using var sigint = embedded is null ? PosixSignalRegistration.Create(PosixSignal.SIGINT, context => StopOnSignal(context, runtime, options)) : null;
+        using CancellationTokenRegistration stop = stopping.Register(() => _ = runtime.StopAsync(options.DefaultGracePeriod));
         if (options.ExitWithParent)
         {
             ParentWatch.Start(runtime, stdin);
@@ -141,8 +156,15 @@ internal static class WorkerHost
             ? null
             : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(id, new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);
 
-        Console.Out.WriteLine(WireProtocol.ReadyLine + address);
-        Console.Out.Flush();
+        if (embedded is null)
+        {
+            Console.Out.WriteLine(WireProtocol.ReadyLine + address);
+            Console.Out.Flush();
+        }
+        else
+        {
+            embedded(address);
+        }
 
         await runtime.Stopped.ConfigureAwait(false);
         await app.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);

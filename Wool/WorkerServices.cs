@@ -1,0 +1,24 @@
+namespace Wool;
+
+/// <summary>
+/// The services of the application that hosts this worker (<c>services.AddWoolWorker()</c>), for
+/// routines running on it: <c>WorkerServices.Provider.GetRequiredService&lt;IOrderStore&gt;()</c>
+/// gets the worker's own database client, cache or HTTP client, which stay in the worker's process
+/// and never travel. A routine's arguments carry data; its services come from where it runs.
+/// </summary>
+/// <remarks>Thread-safe. Set while an <c>AddWoolWorker</c> host runs; unset elsewhere.</remarks>
+public static class WorkerServices
+{
+    private static IServiceProvider? s_provider;
+
+    /// <summary>Whether this process is a worker hosted by an application (so <see cref="Provider"/> is available).</summary>
+    public static bool IsAvailable => Volatile.Read(ref s_provider) is not null;
+
+    /// <summary>The hosting application's services.</summary>
+    /// <exception cref="InvalidOperationException">This process is not a worker hosted with <c>AddWoolWorker</c>.</exception>
+    public static IServiceProvider Provider => Volatile.Read(ref s_provider) ?? throw new InvalidOperationException(
+        "WorkerServices are available to routines running on a worker that an application hosts with 'builder.Services.AddWoolWorker()'. " +
+        "This routine runs elsewhere (a plain 'Wool.dll worker', a pool's spawned worker, or an InProcessPool): pass what it needs as arguments, or host the worker in your application.");
+
+    internal static void Use(IServiceProvider? provider) => Volatile.Write(ref s_provider, provider);
+}
