@@ -50,7 +50,7 @@ public sealed class AddWoolTests
         Assert.IsNull(RoutinePool.Application);
         foreach (int worker in workers)
         {
-            await Eventually.WaitUntilAsync(() => HasExited(worker));
+            await Eventually.WaitUntilAsync(() => WorkerFailureTests.HasExited(worker));
         }
     }
 
@@ -79,18 +79,5 @@ public sealed class AddWoolTests
         builder.Configuration.AddCommandLine(args);
         builder.Services.AddWool();
         return builder.Build();
-    }
-
-    private static bool HasExited(int processId)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(processId);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true;
-        }
     }
 }
