@@ -77,6 +77,10 @@ namespace Wool.Tests.Serialization
             Assert.IsFalse(rule.Allows(typeof(Cookie)), "A framework type outside the vetted set must be listed.");
             Assert.IsFalse(rule.Allows(typeof(List<Cookie>)), "A generic argument counts.");
             Assert.IsTrue(rule.With(["System.Net.Cookie"]).Allows(typeof(List<Cookie>)));
+            Assert.IsTrue(rule.Allows(typeof(RemoteException)), "Wool's exceptions travel.");
+            Assert.IsTrue(rule.Allows(typeof(WorkerInfo)), "Wool's public data travels.");
+            Assert.IsFalse(rule.Allows(typeof(WorkerPool)), "A pool is machinery: its disposal would act on the receiving process.");
+            Assert.IsFalse(rule.Allows(typeof(TypeAllowList)), "Wool's internals are not rebuilt from payloads.");
         }
 
         [TestMethod]

@@ -177,12 +177,40 @@ internal sealed class TypeAllowList
             : $"{definition.FullName}, {definition.Namespace}.* or assembly:{definition.Assembly.GetName().Name}";
     }
 
+    /// <summary>
+    /// Wool's own types that travel: its exceptions, its public data (<c>WorkerInfo</c>,
+    /// <c>WorkerStatus</c>, <c>WorkerLimits</c>) and the token of a streamed argument; never a pool or
+    /// any other of its machinery, whose disposal would act on this process.
+    /// </summary>
+    private static bool TravelsFromWool(Type type)
+    {
+        if (typeof(Exception).IsAssignableFrom(type) || type.FullName == "Wool.Routines.StreamArgumentToken")
+        {
+            return true;
+        }
+
+        for (Type? level = type; level is not null; level = level.BaseType)
+        {
+            if (level.FullName == "Wool.RoutinePool")
+            {
+                return false;
+            }
+        }
+
+        return type.IsPublic && type.Namespace == "Wool" && !type.IsAbstract;
+    }
+
     private bool Decide(Type type)
     {
         Type definition = type.IsGenericType ? type.GetGenericTypeDefinition() : type;
-        if (type.IsPrimitive || type.IsEnum || Vetted.Contains(definition) || type.Assembly == typeof(TypeAllowList).Assembly)
+        if (type.IsPrimitive || type.IsEnum || Vetted.Contains(definition))
         {
             return true;
+        }
+
+        if (type.Assembly == typeof(TypeAllowList).Assembly)
+        {
+            return TravelsFromWool(type);
         }
 
         if (typeof(Exception).IsAssignableFrom(type) && FrameworkTypes.Contains(type))
