@@ -18,7 +18,8 @@ public static class WorkerServices
     /// <exception cref="InvalidOperationException">This process is not a worker hosted with <c>AddWoolWorker</c>.</exception>
     public static IServiceProvider Provider => Volatile.Read(ref s_provider) ?? throw new InvalidOperationException(
         "WorkerServices are available to routines running on a worker that an application hosts with 'builder.Services.AddWoolWorker()'. " +
-        "This routine runs elsewhere (a plain 'Wool.dll worker', a pool's spawned worker, or an InProcessPool): pass what it needs as arguments, or host the worker in your application.");
+        "This call ran in a process without one (a pool's spawned worker, a plain 'Wool.dll worker', or an InProcessPool). " +
+        "Send such routines to the application's worker: a pool that discovers it (its Discovery and Namespace) and spawns none; or pass what the routine needs as arguments.");
 
     internal static void Use(IServiceProvider? provider) => Volatile.Write(ref s_provider, provider);
 }

@@ -10,17 +10,20 @@ namespace Wool.Hosting;
 /// so request handlers, hosted services and thread-pool callbacks call routines on it), and
 /// disposed at stop, which lets calls in flight finish for the grace period and ends the workers.
 /// </summary>
-internal sealed class ApplicationPoolService(IOptions<WoolOptions> options, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+internal sealed class ApplicationPoolService(IOptions<WoolOptions> options, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
     private WorkerPool? _pool;
+    private Task? _stopped;
+    private CancellationTokenRegistration _stopping;
+    private readonly Lock _stopLock = new();
 
     /// <summary>The pool, once the host has started.</summary>
     /// <exception cref="InvalidOperationException">The host has not started (or has stopped).</exception>
     public WorkerPool Pool => _pool ?? throw new InvalidOperationException(
         "The application's worker pool starts with the host: resolve WorkerPool (or call routines) once the host has started, e.g. in request handlers or a hosted service's ExecuteAsync.");
 
-    /// <summary>The pool if the host has started it, else null.</summary>
-    public WorkerPool? Started => _pool;
+    /// <summary>The pool if the host has started it and it is not stopping, else null.</summary>
+    public WorkerPool? Started => _pool is { IsDisposed: false } pool ? pool : null;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +44,9 @@ internal sealed class ApplicationPoolService(IOptions<WoolOptions> options, ILog
 
         _pool = pool;
         pool.UseForApplication();
+        // The host stops its servers (draining requests) before its hosted services: calls in
+        // flight get the grace period from the moment the application starts stopping, not after.
+        _stopping = lifetime.ApplicationStopping.Register(() => _ = StopPoolAsync());
         if (options.Value.WaitForWorkers)
         {
             await pool.WaitForWorkersAsync(cancellationToken).ConfigureAwait(false);
@@ -49,11 +55,18 @@ internal sealed class ApplicationPoolService(IOptions<WoolOptions> options, ILog
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _pool, null) is { } pool)
-        {
-            await pool.DisposeAsync().ConfigureAwait(false);
-        }
+        await _stopping.DisposeAsync().ConfigureAwait(false);
+        await StopPoolAsync().ConfigureAwait(false);
     }
 
-    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _pool, null)?.DisposeAsync() ?? default;
+    public async ValueTask DisposeAsync() => await StopPoolAsync().ConfigureAwait(false);
+
+    /// <summary>Disposes the pool once, whoever asks first; every caller awaits the same disposal.</summary>
+    private Task StopPoolAsync()
+    {
+        lock (_stopLock)
+        {
+            return _stopped ??= _pool is { } pool ? pool.DisposeAsync().AsTask() : Task.CompletedTask;
+        }
+    }
 }

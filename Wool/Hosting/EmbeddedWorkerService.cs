@@ -29,7 +29,7 @@ internal sealed class EmbeddedWorkerService(IOptions<WoolWorkerOptions> options,
         }
         catch (ArgumentException e)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(WoolWorkerOptions), [$"WoolWorker: {e.Message}"]);
+            throw new OptionsValidationException(Options.DefaultName, typeof(WoolWorkerOptions), [WoolWorkerOptionsValidation.InSettings(e.Message)]);
         }
 
         var served = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);

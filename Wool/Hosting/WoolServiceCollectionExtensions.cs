@@ -72,6 +72,8 @@ public static class WoolServiceCollectionExtensions
             options.Configure(configure);
         }
 
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WoolWorkerOptions>, WoolWorkerOptionsValidation>());
         if (!services.Any(static d => d.ServiceType == typeof(EmbeddedWorkerService)))
         {
             services.AddSingleton<EmbeddedWorkerService>();

@@ -9,6 +9,8 @@ namespace Wool.Hosting;
 /// </summary>
 internal sealed class WorkerPoolHealthCheck(ApplicationPoolService service) : IHealthCheck
 {
+    private static string Why(IReadOnlyCollection<string> replacing) => replacing.Count > 0 ? " " + string.Join("; ", replacing) + "." : "";
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (service.Started is not { } pool)
@@ -17,15 +19,15 @@ internal sealed class WorkerPoolHealthCheck(ApplicationPoolService service) : IH
         }
 
         int serving = pool.Workers.Count;
-        int expected = Math.Max(1, pool.Size);
         IReadOnlyCollection<string> replacing = pool.Spawned?.Replacing ?? [];
-        var data = new Dictionary<string, object> { ["workers"] = serving, ["spawned"] = pool.Size };
-        string why = replacing.Count > 0 ? " " + string.Join("; ", replacing) + "." : "";
+        var data = new Dictionary<string, object> { ["workers"] = serving, ["spawned"] = pool.Size, ["replacing"] = replacing.Count };
         HealthCheckResult result = serving == 0
-            ? HealthCheckResult.Unhealthy($"No worker serves the application's pool.{why}", data: data)
-            : serving < expected || replacing.Count > 0
-                ? HealthCheckResult.Degraded($"{serving} of {expected} workers serve.{why}", data: data)
-                : HealthCheckResult.Healthy($"{serving} workers serve.", data);
+            ? HealthCheckResult.Unhealthy($"No worker serves the application's pool.{Why(replacing)}", data: data)
+            : replacing.Count > 0
+                ? HealthCheckResult.Degraded($"{serving} workers serve; {replacing.Count} of the {pool.Size} spawned are being replaced.{Why(replacing)}", data: data)
+                : serving < pool.Size
+                    ? HealthCheckResult.Degraded($"{serving} of {pool.Size} spawned workers serve.", data: data)
+                    : HealthCheckResult.Healthy($"{serving} workers serve.", data);
         return Task.FromResult(result);
     }
 }

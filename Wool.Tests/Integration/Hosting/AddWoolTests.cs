@@ -67,7 +67,7 @@ public sealed class AddWoolTests
         HealthReportEntry degraded = default;
         await Eventually.WaitUntilAsync(async () => (degraded = (await health.CheckHealthAsync()).Entries["wool"]).Status == HealthStatus.Degraded, "the pool reports a missing worker");
 
-        StringAssert.Contains(degraded.Description, "1 of 2 workers serve.");
+        StringAssert.Contains(degraded.Description, "1 workers serve; 1 of the 2 spawned are being replaced.");
         StringAssert.Contains(degraded.Description, "is being replaced");
         await Eventually.WaitUntilAsync(async () => (await health.CheckHealthAsync()).Status == HealthStatus.Healthy, "the pool has recovered its size");
         await host.StopAsync().WaitAsync(Timeouts.Default);

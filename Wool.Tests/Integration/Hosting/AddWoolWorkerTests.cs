@@ -59,7 +59,7 @@ public sealed class AddWoolWorkerTests
 
         var error = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Timeouts.Default));
 
-        StringAssert.Contains(error.Message, "WoolWorker: --discovery lan needs --namespace <name>");
+        StringAssert.Contains(error.Message, "WoolWorker:Discovery lan needs WoolWorker:Namespace <name>");
     }
 }
 

@@ -55,6 +55,11 @@ internal static class WorkerHost
         };
 
         var builder = WebApplication.CreateSlimBuilder();
+        // The worker's endpoints are its own: an application's ASPNETCORE_URLS (inherited, or the
+        // hosting app's own when embedded) must neither move them nor draw Kestrel's override warning.
+        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
+        builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, "");
+        builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -11,7 +11,7 @@ internal static class WorkerProgram
     {
         if (args.Length == 0 || args[0] != "worker")
         {
-            Console.Error.WriteLine("Wool.dll is a library; run it as a worker with: dotnet Wool.dll worker --discovery local --namespace <name> (see 'worker --help')");
+            Console.Error.WriteLine("Wool.dll is a library; run it as a worker from the application's output folder: dotnet exec --runtimeconfig <app>.runtimeconfig.json --depsfile <app>.deps.json Wool.dll worker --help");
             return 2;
         }
 

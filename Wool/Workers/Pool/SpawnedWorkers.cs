@@ -87,6 +87,9 @@ internal sealed class SpawnedWorkers
             connections = [.. _connections];
         }
 
+        // Lost before the stop (no call anyone waits for): ended at once. Those asked to stop close
+        // their connections on the way out, so this is decided now, not after.
+        var lost = connections.Where(c => !c.IsAlive).Select(c => c.Worker.ProcessId).ToHashSet();
         await Task.WhenAll(connections.Where(c => c.IsAlive).Select(c => StopOneAsync(c, grace))).ConfigureAwait(false);
 
         WorkerProcess[] processes;
@@ -95,7 +98,6 @@ internal sealed class SpawnedWorkers
             processes = [.. _processes];
         }
 
-        var lost = connections.Where(c => !c.IsAlive).Select(c => c.Worker.ProcessId).ToHashSet();
         await Task.WhenAll(processes.Select(p => p.WaitForExitAsync(lost.Contains(p.Info.ProcessId) ? TimeSpan.Zero : grace + TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
         await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
         DeleteFolder();
