@@ -23,6 +23,13 @@ if (args is ["lan-watch", var watched])
     return;
 }
 
+// hosted <namespace>: hosts a worker in this application (AddWoolWorker), with services its routines use.
+if (args is ["hosted", var hostedNamespace])
+{
+    await Wool.Tests.Parent.HostedGreeting.RunAsync(hostedNamespace);
+    return;
+}
+
 // names: prints how messages name a top-level local function and a lambda (called without a pool, each call fails naming its routine).
 if (args is ["names"])
 {

@@ -41,6 +41,34 @@ public sealed class AddWoolWorkerTests
     }
 
     [TestMethod]
+    public async Task Routine_OnAnotherProcessHostingItsWorker_UsesThatApplicationsService()
+    {
+        string ns = $"hosted-{Guid.NewGuid():N}";
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "Wool.Tests.Parent.dll"), "hosted", ns })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var application = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            Assert.AreEqual("ready", await application.StandardOutput.ReadLineAsync().WaitAsync(Timeouts.Default));
+            await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns));
+
+            string greeting = await Wool.Tests.Parent.HostedGreeting.Greet("Ada").WaitAsync(Timeouts.Default);
+
+            Assert.AreEqual($"Hello, Ada, from process {application.Id}", greeting);
+            Assert.AreNotEqual(Environment.ProcessId, application.Id);
+        }
+        finally
+        {
+            application.Kill();
+            await application.WaitForExitAsync().WaitAsync(Timeouts.Default);
+        }
+    }
+
+    [TestMethod]
     public async Task Routine_ElsewhereThanAHostedWorker_IsToldWhereServicesComeFrom()
     {
         await using var pool = new InProcessPool();
