@@ -78,6 +78,19 @@ public sealed class ConsumerPackageTests
         StringAssert.Contains(output, "error : Fody/Wool: WOOL001: Could not weave 'Bad.NotAsync' because it is not an async method.");
     }
 
+    [TestMethod]
+    public async Task Consumer_WhoseFodyWeaversOmitsWool_FailsItsBuildInsteadOfRunningRoutinesLocally()
+    {
+        string app = CreateConsumer("unwoven");
+        File.WriteAllText(Path.Combine(app, "FodyWeavers.xml"), "<Weavers>\n</Weavers>\n");
+
+        var (exit, output) = await DotnetCli.RunAsync(app, CommandTimeout, "build");
+
+        Assert.AreNotEqual(0, exit, "An unwoven build would run every routine in the caller; it must fail.");
+        StringAssert.Contains(output, "error WOOL011: Could not weave 'Consumer' because FodyWeavers.xml does not list the Wool weaver");
+        StringAssert.Contains(output, "Add <Wool /> inside <Weavers> in FodyWeavers.xml.");
+    }
+
     private static string CreateConsumer(string name)
     {
         string app = Path.Combine(s_work, name);
