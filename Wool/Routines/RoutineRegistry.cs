@@ -30,6 +30,10 @@ internal static class RoutineRegistry
         return routine;
     }
 
+    /// <summary>The routines registered for <paramref name="assemblyName"/> (full name), by name.</summary>
+    public static IReadOnlyList<string> NamesIn(string assemblyName)
+        => s_byAssembly.TryGetValue(assemblyName, out var routines) ? [.. routines.Values.Select(static r => r.Name).Order(StringComparer.Ordinal)] : [];
+
     /// <summary>Finds a routine, loading its assembly if needed.</summary>
     /// <exception cref="RoutineNotFoundException">The assembly or the routine is not available here, or is a different build.</exception>
     public static Routine Resolve(string assemblyName, string id, Guid moduleVersionId)
