@@ -13,6 +13,7 @@ public sealed class ModuleWeaver : BaseModuleWeaver
 {
     public override void Execute()
     {
+        OverrideCheck.Warn(this, ModuleDefinition);
         var candidates = RoutineFinder.FindMarkedMethods(ModuleDefinition);
         if (candidates.Count == 0)
         {

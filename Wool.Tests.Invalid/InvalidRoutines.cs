@@ -53,3 +53,24 @@ public abstract class InvalidRoutines
         return x;
     }
 }
+
+/// <summary>A routine meant to be overridden.</summary>
+public class BaseService
+{
+    [Routine]
+    public virtual async Task<int> Compute(int x)
+    {
+        await Task.Yield();
+        return x;
+    }
+}
+
+/// <summary>Overrides the routine without [Routine]: calls reaching it would run in the caller (WOOL012, a warning).</summary>
+public sealed class DerivedService : BaseService
+{
+    public override async Task<int> Compute(int x)
+    {
+        await Task.Yield();
+        return x + 1;
+    }
+}

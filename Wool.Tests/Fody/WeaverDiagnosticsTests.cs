@@ -21,6 +21,16 @@ public sealed class WeaverDiagnosticsTests
     }
 
     [TestMethod]
+    public void Weave_OverrideOfARoutineWithoutTheAttribute_WarnsAtItsSourceLine()
+    {
+        var warning = s_result.Warnings.SingleOrDefault(w => w.Text.StartsWith("WOOL012:", StringComparison.Ordinal));
+
+        Assert.IsNotNull(warning, $"No WOOL012. Warnings were:\n{string.Join("\n", s_result.Warnings.Select(w => w.Text))}");
+        Assert.AreEqual("WOOL012: 'DerivedService.Compute' overrides the routine 'BaseService.Compute' without [Routine], so a call that reaches it runs in the caller, not on a worker. Mark the override [Routine] as well.", warning.Text);
+        Assert.IsNotNull(warning.SequencePoint, "The warning must carry its source location.");
+    }
+
+    [TestMethod]
     [DataRow("WOOL001", "InvalidRoutines.NotAsync", "is not an async method", "Declare it 'async'")]
     [DataRow("WOOL002", "InvalidRoutines.WrongReturnType", "returns 'System.Int32'", "Return Task, Task<T>, ValueTask, ValueTask<T> or IAsyncEnumerable<T>")]
     [DataRow("WOOL003", "InvalidRoutines.AsyncVoid", "'async void'", "Return Task instead")]
