@@ -84,6 +84,20 @@ public sealed class HostileMessageTests
     }
 
     [TestMethod]
+    public void Receive_ComparerOfAMadeUpCulture_IsRefusedTyped()
+    {
+        byte[] honest = WoolSerializer.Serialize(new HashSet<string>(StringComparer.Create(System.Globalization.CultureInfo.GetCultureInfo("sv-SE"), System.Globalization.CompareOptions.None)) { "a" });
+        byte[] made = System.Text.Encoding.UTF8.GetBytes("sv-SE");
+        int at = honest.AsSpan().IndexOf(made);
+        Assert.IsGreaterThanOrEqualTo(0, at);
+        System.Text.Encoding.UTF8.GetBytes("xx-QQ").CopyTo(honest, at);
+
+        var error = Assert.ThrowsExactly<WoolSerializationException>(() => RoutinePayload.DeserializeValue<object>(Echo, honest, "result"));
+
+        StringAssert.Contains(error.Message, "compares strings by culture 'xx-QQ'");
+    }
+
+    [TestMethod]
     public void Receive_TypeNameThousandsOfLevelsDeep_IsRefusedBeforeTheRuntimeParsesIt()
     {
         byte[] name = System.Text.Encoding.UTF8.GetBytes("System.Int32" + string.Concat(Enumerable.Repeat("[]", 2000)));

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Wool.Tests.Integration.Workers;
 
@@ -36,7 +37,8 @@ public sealed class AddWoolTests
     [TestMethod]
     public async Task Host_StartedFromConfiguration_ServesCallsAndStopsItsWorkers()
     {
-        using IHost host = Build(["--Wool:Spawn=2", "--Wool:ShutdownGracePeriod=00:00:02"]);
+        var logs = new CapturingLoggerProvider();
+        using IHost host = Build(["--Wool:Spawn=2", "--Wool:ShutdownGracePeriod=00:00:02"], logs);
         await host.StartAsync().WaitAsync(Timeouts.Default);
         WorkerPool pool = host.Services.GetRequiredService<WorkerPool>();
         int[] workers = [.. pool.Workers.Select(w => w.ProcessId)];
@@ -51,6 +53,35 @@ public sealed class AddWoolTests
         foreach (int worker in workers)
         {
             await Eventually.WaitUntilAsync(() => WorkerFailureTests.HasExited(worker));
+        }
+
+        Assert.IsFalse(logs.Messages.Any(m => m.Contains("killed it", StringComparison.Ordinal)), "Idle workers must exit when asked, not be killed:\n" + string.Join("\n", logs.Messages));
+    }
+
+    [TestMethod]
+    public async Task ApplicationStopping_CallInFlight_IsCancelledAfterTheGracePeriodWithoutWaitingForTheHostToStop()
+    {
+        using IHost host = Build(["--Wool:Spawn=1", "--Wool:ShutdownGracePeriod=00:00:01"]);
+        await host.StartAsync().WaitAsync(Timeouts.Default);
+        string marker = Path.Combine(Path.GetTempPath(), $"wool-stopping-{Guid.NewGuid():N}");
+        try
+        {
+            Task<int> call = Task.Run(() => WorkerRoutines.WaitWithMarkers(marker, 60_000, CancellationToken.None));
+            await WorkerPoolTests.WaitForFileAsync(marker + ".started");
+            var watch = Stopwatch.StartNew();
+
+            // What ASP.NET Core does first on SIGTERM, before it drains requests and stops hosted services.
+            host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+
+            await Assert.ThrowsAsync<OperationCanceledException>(() => call.WaitAsync(Timeouts.Default));
+            Assert.IsLessThan(8_000, watch.ElapsedMilliseconds, "The call must be cancelled after the grace period, not run to its end.");
+            Assert.IsTrue(File.Exists(marker + ".finally"), "The routine's finally block runs on the worker.");
+        }
+        finally
+        {
+            await host.StopAsync().WaitAsync(Timeouts.Default);
+            File.Delete(marker + ".started");
+            File.Delete(marker + ".finally");
         }
     }
 
@@ -73,10 +104,15 @@ public sealed class AddWoolTests
         await host.StopAsync().WaitAsync(Timeouts.Default);
     }
 
-    private static IHost Build(string[] args)
+    private static IHost Build(string[] args, CapturingLoggerProvider? logs = null)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, DisableDefaults = true });
         builder.Configuration.AddCommandLine(args);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
         builder.Services.AddWool();
         return builder.Build();
     }

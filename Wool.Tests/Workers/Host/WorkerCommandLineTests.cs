@@ -66,6 +66,25 @@ public sealed class WorkerCommandLineTests
     }
 
     [TestMethod]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void Parse_ConfigFileOthersMayWrite_IsRefused()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"wool-worker-{Guid.NewGuid():N}.json");
+        File.WriteAllText(file, """{ "discovery": "local", "namespace": "x", "insecure-listen-on-network": true }""");
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
+        try
+        {
+            var error = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--config", file], NoEnvironment));
+
+            StringAssert.Contains(error.Message, "other users may write the file (mode 606) and so choose this worker's options");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [TestMethod]
     public void Parse_SpawnedWorker_IgnoresTheEnvironment()
     {
         WorkerOptions options = WorkerCommandLine.Parse(["--access-token-from-stdin"], new Dictionary<string, string> { ["WOOL_DISCOVERY"] = "lan", ["WOOL_NAMESPACE"] = "x" }.GetValueOrDefault);

@@ -76,7 +76,8 @@ internal static class Comparers
                 var compare = (CompareOptions)reader.ReadInt32();
                 try
                 {
-                    comparer = StringComparer.Create(CultureInfo.GetCultureInfo(name), compare);
+                    // Predefined cultures only: each made-up name (en-US-x-1, en-US-x-2, …) would stay cached for the process's life.
+                    comparer = StringComparer.Create(CultureInfo.GetCultureInfo(name, predefinedOnly: true), compare);
                 }
                 catch (Exception e) when (e is CultureNotFoundException or ArgumentException)
                 {

@@ -24,13 +24,20 @@ internal static class Sequences
         => s_materializers.GetOrAdd(value.GetType(), MaterializerFor) is { } materialize ? materialize(value) : null;
 
     /// <summary>
-    /// The public type a value of the non-public framework <paramref name="type"/> travels as, or
-    /// null: the nearest public base that Wool has a format for. A frozen collection is an internal
+    /// The type a value of <paramref name="type"/> is named as when MessagePack alone would name it
+    /// wrongly, or null: an anonymous type as itself (MessagePack drops its name); a non-public
+    /// framework type as the nearest public base that Wool has a format for. A frozen collection is an internal
     /// subclass of <see cref="System.Collections.Frozen.FrozenDictionary{TKey, TValue}"/> or <see cref="System.Collections.Frozen.FrozenSet{T}"/> chosen
     /// for its contents; <c>IPAddress.Loopback</c> is a read-only subclass of <see cref="System.Net.IPAddress"/>.
     /// </summary>
     public static Type? TravelsAs(Type type) => s_publicTypes.GetOrAdd(type, static t =>
     {
+        if (IsAnonymous(t))
+        {
+            // MessagePack writes an anonymous object without its type name (it would arrive as a dictionary).
+            return t;
+        }
+
         if (t.IsVisible || !Types.FrameworkTypes.Contains(t))
         {
             return null;
@@ -97,6 +104,9 @@ internal static class Sequences
     // A lookup's groups are sequences too; flattening them would lose the keys, so lookups are refused as framework types.
     private static bool IsLookup(Type type)
         => type.GetInterfaces().Any(static i => i.IsGenericType && (i.GetGenericTypeDefinition() == typeof(ILookup<,>) || i.GetGenericTypeDefinition() == typeof(IGrouping<,>)));
+
+    private static bool IsAnonymous(Type type)
+        => type.Name.Contains("AnonymousType", StringComparison.Ordinal) && type.IsDefined(typeof(CompilerGeneratedAttribute), false);
 
     // Collection expressions' types (<>z__ReadOnlyArray<T>) are emitted into the calling assembly without attributes.
     private static bool IsCompilerType(Type type) => type.Name.StartsWith("<>", StringComparison.Ordinal);

@@ -18,6 +18,9 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
     // Wool's collections hash and compare their elements as they are rebuilt: nothing in them is deferred.
     private readonly bool _collection = Formats.WoolFormats.Handles(typeof(T));
 
+    // Exactly T here (a derived value goes through PolymorphicFormatter first): decided once.
+    private readonly bool _valueEquality = ValueEquality.Of(typeof(T));
+
     public GraphFormatter(IMessagePackFormatter<T> inner)
     {
         _inner = inner;
@@ -44,7 +47,7 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
             return;
         }
 
-        int id = graph.Add(value, adoptable: _deferrable is not null);
+        int id = graph.Add(value, adoptable: _deferrable is not null, _valueEquality);
         graph.Enter(typeof(T), options.Security.MaximumObjectGraphDepth);
         if (_collection)
         {
@@ -85,7 +88,7 @@ internal sealed class GraphFormatter<T> : IMessagePackFormatter<T>
             return Cast(referenced);
         }
 
-        int id = graph.Reserve(adoptable: _deferrable is not null);
+        int id = graph.Reserve(adoptable: _deferrable is not null, _valueEquality);
         T value;
         if (_collection)
         {

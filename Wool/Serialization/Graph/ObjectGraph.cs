@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using MessagePack;
 using Wool.Serialization.Types;
@@ -46,7 +44,7 @@ internal sealed class ObjectGraph : IDisposable
     private Dictionary<object, int>? _ids;
     private HashSet<int>? _open;
 
-    // Both sides: objects whose fields are being written or read now (a reference to one closes a cycle).
+    // Both sides: objects with value equality whose fields are being written or read now (a reference to one closes a cycle that hashing would never leave).
     private HashSet<int>? _active;
     private int _collections;
     private Queue<(int Id, object Value, IDeferrable Body)>? _deferred;
@@ -111,24 +109,31 @@ internal sealed class ObjectGraph : IDisposable
                 "Break that cycle, for example by holding an id instead of the collection");
         }
 
-        if (_active?.Contains(id) == true && ValueEquality.Of(value.GetType()))
+        if (_active?.Contains(id) == true)
         {
             throw new ValueRefusedException(value.GetType(),
                 "refers back to itself through its fields, and it has value equality (a record, or an override of GetHashCode): hashing or comparing it would never end",
                 "Break that cycle, or give the type reference equality (a class that does not override Equals and GetHashCode)");
         }
 
-        WriteId(ref writer, ReferenceCode, id);
+        ObjectIds.Write(ref writer, ReferenceCode, id);
         return true;
     }
 
-    /// <summary>Numbers <paramref name="value"/>, met for the first time. A value that is not <paramref name="adoptable"/> may not be referred to until <see cref="Close"/>.</summary>
-    public int Add(object value, bool adoptable)
+    /// <summary>
+    /// Numbers <paramref name="value"/>, met for the first time. A value that is not <paramref name="adoptable"/>
+    /// may not be referred to until <see cref="Close"/>, nor one with <paramref name="valueEquality"/> (<see cref="ValueEquality"/>).
+    /// </summary>
+    public int Add(object value, bool adoptable, bool valueEquality = false)
     {
         _ids ??= new Dictionary<object, int>(ReferenceEqualityComparer.Instance);
         int id = _count++;
         _ids.Add(value, id);
-        (_active ??= []).Add(id);
+        if (valueEquality)
+        {
+            (_active ??= []).Add(id);
+        }
+
         if (!adoptable)
         {
             (_open ??= []).Add(id);
@@ -148,9 +153,8 @@ internal sealed class ObjectGraph : IDisposable
     public void Defer(ref MessagePackWriter writer, object value, IDeferrable body)
     {
         int id = Add(value, adoptable: true);
-        _active!.Remove(id);
         (_deferred ??= new()).Enqueue((id, value, body));
-        WriteId(ref writer, DeferredCode, id);
+        ObjectIds.Write(ref writer, DeferredCode, id);
     }
 
     /// <summary>Writes the fields of every deferred object (and of those they defer in turn), each as a record after the top-level value.</summary>
@@ -158,20 +162,29 @@ internal sealed class ObjectGraph : IDisposable
     {
         while (_deferred is not null && _deferred.TryDequeue(out var deferred))
         {
-            WriteId(ref writer, BodyCode, deferred.Id);
-            _active!.Add(deferred.Id);
+            ObjectIds.Write(ref writer, BodyCode, deferred.Id);
+            bool tracked = ValueEquality.Of(deferred.Value.GetType());
+            if (tracked)
+            {
+                (_active ??= []).Add(deferred.Id);
+            }
+
             deferred.Body.WriteBody(ref writer, deferred.Value, options);
-            _active.Remove(deferred.Id);
+            _active?.Remove(deferred.Id);
         }
     }
 
     /// <summary>Reserves the number of an object about to be read (the same order as the writer's).</summary>
-    public int Reserve(bool adoptable)
+    public int Reserve(bool adoptable, bool valueEquality = false)
     {
         (_objects ??= []).Add(null);
         int id = _objects.Count - 1;
         _adoptSlot = adoptable ? id : -1;
-        (_active ??= []).Add(id);
+        if (valueEquality)
+        {
+            (_active ??= []).Add(id);
+        }
+
         return id;
     }
 
@@ -213,12 +226,12 @@ internal sealed class ObjectGraph : IDisposable
             return false;
         }
 
-        int id = ReadId(ref peek, header);
+        int id = ObjectIds.Read(ref peek, header);
         reader = peek;
         if (header.TypeCode == ReferenceCode)
         {
             value = id < (_objects?.Count ?? 0) ? _objects![id] : throw Malformed($"refers to object #{id}, which the message has not sent");
-            if (value is not null && _active?.Contains(id) == true && ValueEquality.Of(value.GetType()))
+            if (value is not null && _active?.Contains(id) == true)
             {
                 throw Malformed($"refers back to a '{TypeNames.Readable(value.GetType())}' while it is being read, and that type has value equality (hashing it would never end)");
             }
@@ -250,51 +263,22 @@ internal sealed class ObjectGraph : IDisposable
             }
 
             ExtensionHeader header = reader.ReadExtensionFormatHeader();
-            int id = header.TypeCode == BodyCode ? ReadId(ref reader, header) : throw Malformed($"has extension {header.TypeCode} where the fields of a deferred object belong");
+            int id = header.TypeCode == BodyCode ? ObjectIds.Read(ref reader, header) : throw Malformed($"has extension {header.TypeCode} where the fields of a deferred object belong");
             if (!_awaiting.Remove(id, out var awaiting))
             {
                 throw Malformed($"carries fields for object #{id}, which is not awaiting any");
             }
 
-            (_active ??= []).Add(id);
+            if (ValueEquality.Of(awaiting.Instance.GetType()))
+            {
+                (_active ??= []).Add(id);
+            }
+
             awaiting.Body.ReadBody(ref reader, awaiting.Instance, options);
-            _active.Remove(id);
+            _active?.Remove(id);
         }
     }
 
-    private static void WriteId(ref MessagePackWriter writer, sbyte code, int id)
-    {
-        int length = id <= byte.MaxValue ? 1 : id <= ushort.MaxValue ? 2 : 4;
-        writer.WriteExtensionFormatHeader(new ExtensionHeader(code, length));
-        Span<byte> bytes = writer.GetSpan(length);
-        switch (length)
-        {
-            case 1: bytes[0] = (byte)id; break;
-            case 2: BinaryPrimitives.WriteUInt16BigEndian(bytes, (ushort)id); break;
-            default: BinaryPrimitives.WriteInt32BigEndian(bytes, id); break;
-        }
-
-        writer.Advance(length);
-    }
-
-    private static int ReadId(ref MessagePackReader reader, ExtensionHeader header)
-    {
-        if (header.Length is not (1 or 2 or 4))
-        {
-            throw Malformed($"has an object reference of {header.Length} bytes");
-        }
-
-        Span<byte> bytes = stackalloc byte[4];
-        reader.ReadRaw(header.Length).CopyTo(bytes);
-        int id = header.Length switch
-        {
-            1 => bytes[0],
-            2 => BinaryPrimitives.ReadUInt16BigEndian(bytes),
-            _ => BinaryPrimitives.ReadInt32BigEndian(bytes),
-        };
-        return id >= 0 ? id : throw Malformed("has a negative object reference");
-    }
-
-    private static WoolSerializationException Malformed(string what)
+    internal static WoolSerializationException Malformed(string what)
         => new($"the message {what}; it was not written by this build of Wool");
 }

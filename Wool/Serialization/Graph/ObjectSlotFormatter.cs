@@ -115,19 +115,9 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
             throw ValueRefusedException.NotAllowed(type);
         }
 
-        if (IsAnonymous(type))
-        {
-            // MessagePack writes an anonymous object without its type name (it would arrive as a dictionary).
-            WriteAs(ref writer, sent, type, options);
-        }
-        else
-        {
-            TypelessFormatter.Instance.Serialize(ref writer, sent, options);
-        }
+        TypelessFormatter.Instance.Serialize(ref writer, sent, options);
     }
 
-    private static bool IsAnonymous(Type type)
-        => type.Name.Contains("AnonymousType", StringComparison.Ordinal) && type.IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute), false);
 
     /// <summary>Writes <paramref name="value"/> as typeless MessagePack does, named as <paramref name="type"/> (its runtime type, or a public base of it).</summary>
     private static void WriteAs(ref MessagePackWriter writer, object value, Type type, MessagePackSerializerOptions options)

@@ -29,7 +29,7 @@ internal sealed class TypeAllowList
         typeof(System.Collections.Immutable.ImmutableSortedSet<>), typeof(System.Collections.Immutable.ImmutableSortedDictionary<,>),
         typeof(FrozenDictionary<,>), typeof(FrozenSet<>), typeof(ConcurrentDictionary<,>),
         typeof(System.Net.IPAddress), typeof(System.Net.IPEndPoint), typeof(System.Text.StringBuilder), typeof(System.Collections.BitArray),
-        typeof(ArraySegment<>), typeof(Memory<>), typeof(ReadOnlyMemory<>),
+        typeof(Memory<>), typeof(ReadOnlyMemory<>),
         typeof(System.Collections.ObjectModel.Collection<>), typeof(System.Collections.ObjectModel.ReadOnlyCollection<>),
         typeof(System.Collections.ObjectModel.ObservableCollection<>), typeof(System.Collections.ObjectModel.ReadOnlyDictionary<,>),
         typeof(KeyValuePair<,>), typeof(Tuple<>), typeof(Tuple<,>), typeof(Tuple<,,>), typeof(Tuple<,,,>), typeof(Tuple<,,,,>),

@@ -8,7 +8,8 @@ namespace Wool.Workers.Host;
 /// come from: the command line first, then environment variables (<c>WOOL_DISCOVERY=lan</c>), then
 /// a JSON file named by <c>--config</c> (<c>{ "discovery": "lan", "tag": ["gpu"] }</c>). A worker a
 /// pool spawns (<c>--access-token-from-stdin</c>) takes its command line alone: the application's
-/// environment must not reconfigure the pool's private workers.
+/// environment must not reconfigure the pool's private workers. The file must be this user's and
+/// writable by no one else.
 /// </summary>
 internal static class WorkerOptionTable
 {
@@ -147,7 +148,18 @@ internal static class WorkerOptionTable
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            // The file decides what the worker trusts (TLS, listening addresses, allowed types): it
+            // must be this user's, and no one else may write it. Checked on the handle that is read.
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (Security.LocalUser.Describe(file) is var (owner, mode) && Security.LocalUser.Id is { } me && (owner != me || (mode & 0x12) != 0))
+            {
+                throw new ArgumentException(owner != me
+                    ? $"--config {path}: the file belongs to user {owner}, not to this user ({me}); another user could choose this worker's options. Use a file of your own."
+                    : $"--config {path}: other users may write the file (mode {Convert.ToString(mode & 0x1FF, 8)}) and so choose this worker's options. chmod go-w '{path}'.");
+            }
+
+            using var stream = new FileStream(file, FileAccess.Read);
+            document = JsonDocument.Parse(stream, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
