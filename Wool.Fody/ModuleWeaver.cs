@@ -13,7 +13,6 @@ public sealed class ModuleWeaver : BaseModuleWeaver
 {
     public override void Execute()
     {
-        OverrideCheck.Warn(this, ModuleDefinition);
         var candidates = RoutineFinder.FindMarkedMethods(ModuleDefinition);
         if (candidates.Count == 0)
         {

@@ -41,11 +41,9 @@ namespace Wool.Fody
         private static IEnumerable<string> Problems(MethodDefinition method)
         {
             string name = RoutineNames.Display(method);
-            string Prefix(string code) => $"{code}: Could not weave '{name}' because";
-
             if (!method.HasBody)
             {
-                yield return $"{Prefix("WOOL006")} it has no body (abstract, extern or an interface member). Mark the implementing methods [Routine] instead.";
+                yield return "WOOL006: " + WeaveMessages.NoBody(name);
                 yield break;
             }
 
@@ -53,47 +51,47 @@ namespace Wool.Fody
             bool isAsync = SourceLocation.StateMachineType(method) != null;
             if (isVoid && isAsync)
             {
-                yield return $"{Prefix("WOOL003")} it is 'async void', which a caller cannot await. Return Task instead.";
+                yield return "WOOL003: " + WeaveMessages.AsyncVoid(name);
             }
             else if (RoutineShape.Classify(method.ReturnType, out _) == null)
             {
-                yield return $"{Prefix("WOOL002")} it returns '{method.ReturnType.FullName}'. Return Task, Task<T>, ValueTask, ValueTask<T> or IAsyncEnumerable<T>.";
+                yield return "WOOL002: " + WeaveMessages.WrongReturnType(name, method.ReturnType.FullName);
             }
             else if (!isAsync)
             {
-                yield return $"{Prefix("WOOL001")} it is not an async method. Declare it 'async' (Wool moves the async body to a worker), or remove [Routine].";
+                yield return "WOOL001: " + WeaveMessages.NotAsync(name);
             }
 
             foreach (var parameter in method.Parameters)
             {
                 if (parameter.ParameterType.IsByReference)
                 {
-                    yield return $"{Prefix("WOOL004")} parameter '{parameter.Name}' is passed by reference (ref, out or in), which cannot cross processes. Pass it by value and return what the caller needs.";
+                    yield return "WOOL004: " + WeaveMessages.ByReference(name, parameter.Name);
                 }
                 else if (parameter.ParameterType.IsPointer || parameter.ParameterType.IsFunctionPointer || IsByRefLike(parameter.ParameterType))
                 {
-                    yield return $"{Prefix("WOOL005")} parameter '{parameter.Name}' is of type '{parameter.ParameterType.FullName}', a pointer or ref struct that cannot be copied to another process. Pass an array or another copyable value.";
+                    yield return "WOOL005: " + WeaveMessages.NotCopyable(name, parameter.Name, parameter.ParameterType.FullName);
                 }
             }
 
             if (method.Parameters.Count(p => RoutineShape.IsCancellationToken(p.ParameterType)) > 1)
             {
-                yield return $"{Prefix("WOOL007")} it has more than one CancellationToken parameter, and a call has exactly one cancellation. Combine them into one token (CancellationTokenSource.CreateLinkedTokenSource) before the call.";
+                yield return "WOOL007: " + WeaveMessages.TwoTokens(name);
             }
 
             int prefetch = RoutineFinder.Prefetch(method);
             if (prefetch < 0)
             {
-                yield return $"{Prefix("WOOL009")} its Prefetch is {prefetch}. Use 0 (strict pull, the default) or a positive window.";
+                yield return "WOOL009: " + WeaveMessages.NegativePrefetch(name, prefetch);
             }
             else if (prefetch > 0 && RoutineShape.Classify(method.ReturnType, out _) != RoutineKind.Stream)
             {
-                yield return $"{Prefix("WOOL010")} it sets Prefetch but does not return IAsyncEnumerable<T>. Remove Prefetch: only streams are paced.";
+                yield return "WOOL010: " + WeaveMessages.PrefetchWithoutStream(name);
             }
 
             if (method.CallingConvention == MethodCallingConvention.VarArg)
             {
-                yield return $"{Prefix("WOOL008")} it takes variable arguments (__arglist), which cannot be serialized. Take an array instead.";
+                yield return "WOOL008: " + WeaveMessages.VariableArguments(name);
             }
         }
 

@@ -33,6 +33,18 @@ namespace Wool.Fody
             return $"{TypeName(method.DeclaringType)}.{method.Name}";
         }
 
+        /// <summary>The method's name as written in source (a local function's own name), or null for a lambda.</summary>
+        public static string SourceName(MethodDefinition method)
+        {
+            var local = LocalFunction.Match(method.Name);
+            if (local.Success)
+            {
+                return local.Groups["name"].Value;
+            }
+
+            return Lambda.IsMatch(method.Name) ? null : method.Name;
+        }
+
         private static string Outer(Match match) => match.Groups["outer"].Value == "<Main>$" ? "Main" : match.Groups["outer"].Value;
 
         /// <summary>The nearest enclosing type the user wrote (skipping closure and state-machine types).</summary>

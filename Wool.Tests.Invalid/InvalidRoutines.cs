@@ -47,6 +47,17 @@ public abstract class InvalidRoutines
         return 1;
     }
 
+    // Braces on the signature's line: the diagnostics still point at the signature, not the attribute.
+    [Routine]
+    public static async void AsyncVoidBraceOnItsLine() { // WOOL003
+        await Task.Yield();
+    }
+
+    [Routine]
+    public static async Task TwoTokensBraceOnItsLine(CancellationToken first, CancellationToken second) { // WOOL007
+        await Task.Delay(1, first);
+    }
+
     public static async Task<int> Valid(int x)
     {
         await Task.Yield();

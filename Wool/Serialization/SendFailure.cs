@@ -15,8 +15,7 @@ namespace Wool.Serialization;
 /// </summary>
 internal static class SendFailure
 {
-    private const string ClosureAdvice = "A lambda or local function captures every variable of its scope that any closure there uses; " +
-                                         "copy what the routine needs into a local of its own scope, or pass it as an argument";
+    private const string ClosureAdvice = ProcessBoundReasons.ClosureAdvice;
 
     /// <summary>The failure to send the target of <paramref name="routine"/>: <c>this</c>, or a closure's captured variables.</summary>
     public static WoolSerializationException OfTarget(string routine, object? target, Exception failure)

@@ -3,7 +3,7 @@ namespace Wool.Tests.Integration.Packaging;
 /// <summary>
 /// The product as users meet it: the packed Wool.Fody package, referenced by a brand-new console
 /// project outside this repository, which builds, runs routines on two workers, publishes, and
-/// shows weaver diagnostics with file and line.
+/// shows the analyzer's and the weaver's diagnostics at the method's name.
 /// </summary>
 [TestClass]
 [DoNotParallelize]
@@ -58,25 +58,60 @@ public sealed class ConsumerPackageTests
     }
 
     [TestMethod]
-    public async Task Consumer_WithInvalidRoutine_BuildShowsWeaverErrorWithFileAndLine()
+    public async Task Consumer_WithInvalidRoutine_BuildShowsTheAnalyzersErrorAtTheMethodName()
     {
         string app = CreateConsumer("invalid");
-        File.WriteAllText(Path.Combine(app, "Bad.cs"), """
+        File.WriteAllText(Path.Combine(app, "Bad.cs"), BadRoutine);
+
+        var (exit, output) = await DotnetCli.RunAsync(app, CommandTimeout, "build");
+
+        // The package's analyzer loads in the SDK's compiler (no CS8032) and stops the build before Fody.
+        Assert.AreNotEqual(0, exit, "A build with an invalid routine must fail.");
+        StringAssert.Contains(output, "Bad.cs(6,29): error WOOL001: Could not weave 'Bad.NotAsync' because it is not an async method.");
+        Assert.IsFalse(output.Contains("CS8032", StringComparison.Ordinal), output);
+    }
+
+    [TestMethod]
+    public async Task Consumer_WithAnalyzersOff_TheWeaverStillRefusesAtTheMethodName()
+    {
+        string app = CreateConsumer("invalid-no-analyzers");
+        File.WriteAllText(Path.Combine(app, "Bad.cs"), BadRoutine);
+
+        var (exit, output) = await DotnetCli.RunAsync(app, CommandTimeout, "build", "-p:RunAnalyzers=false");
+
+        Assert.AreNotEqual(0, exit, "A build with an invalid routine must fail.");
+        StringAssert.Contains(output, "Bad.cs(6,29,6,37): error : Fody/Wool: WOOL001: Could not weave 'Bad.NotAsync' because it is not an async method.");
+    }
+
+    [TestMethod]
+    public async Task Consumer_CapturingACancellationTokenSource_BuildWarnsAtTheCapture()
+    {
+        string app = CreateConsumer("captures");
+        File.WriteAllText(Path.Combine(app, "Captures.cs"), """
             using Wool;
 
-            static class Bad
+            static class Captures
             {
-                [Routine]
-                public static Task<int> NotAsync(int x) => Task.FromResult(x);
+                public static Func<Task<bool>> Make(CancellationTokenSource cts)
+                    => [Routine] async () => { await Task.Yield(); return cts.IsCancellationRequested; };
             }
             """);
 
         var (exit, output) = await DotnetCli.RunAsync(app, CommandTimeout, "build");
 
-        Assert.AreNotEqual(0, exit, "A build with an invalid routine must fail.");
-        StringAssert.Contains(output, "Bad.cs(6,");
-        StringAssert.Contains(output, "error : Fody/Wool: WOOL001: Could not weave 'Bad.NotAsync' because it is not an async method.");
+        Assert.AreEqual(0, exit, output);
+        StringAssert.Contains(output, "Captures.cs(6,63): warning WOOL013: Could not send captured variable 'cts' (CancellationTokenSource) of routine 'lambda in Captures.Make': it is bound to this process: cancellation is per process.");
     }
+
+    private const string BadRoutine = """
+        using Wool;
+
+        static class Bad
+        {
+            [Routine]
+            public static Task<int> NotAsync(int x) => Task.FromResult(x);
+        }
+        """;
 
     [TestMethod]
     public async Task Consumer_WhoseFodyWeaversOmitsWool_FailsItsBuildInsteadOfRunningRoutinesLocally()

@@ -50,9 +50,6 @@ internal sealed class ValueRefusedException : Exception
             $"List it on the pool (WorkerPoolOptions.AllowedTypes) and its workers (--allow-type): {TypeAllowList.EntriesFor(type)}");
 
     /// <summary>A value bound to this process.</summary>
-    public static ValueRefusedException Bound(Type type, ProcessBound bound)
-        => new(type, $"is bound to this process: {bound.Why}", Capitalized(bound.Instead),
-            $"Mark it [NonSerialized] or pass what the routine needs as an argument ({bound.Instead})");
-
-    internal static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+    public static ValueRefusedException Bound(Type type, ProcessBoundKind kind)
+        => new(type, ProcessBoundReasons.Problem(kind), ProcessBoundReasons.Remedy(kind), ProcessBoundReasons.FieldRemedy(kind));
 }
