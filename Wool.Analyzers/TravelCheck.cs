@@ -16,6 +16,7 @@ namespace Wool.Analyzers
     /// </summary>
     internal sealed class TravelCheck
     {
+        private const int MaxDepth = 32;
         private readonly ConcurrentDictionary<ITypeSymbol, Refusal> _byType = new ConcurrentDictionary<ITypeSymbol, Refusal>(SymbolEqualityComparer.IncludeNullability);
 
         /// <summary>Why a value of <paramref name="type"/> cannot travel, or null.</summary>
@@ -44,7 +45,9 @@ namespace Wool.Analyzers
             }
 
             // A type that reaches itself (a linked node) is not refused for that: the runtime keeps cycles.
-            if (!visiting.Add(type))
+            // A generic type can reach ever new types (Node<T> holding a Node<List<T>>): the walk stops at a depth
+            // no hand-written model reaches, so the compiler never runs away.
+            if (visiting.Count >= MaxDepth || !visiting.Add(type))
             {
                 return null;
             }

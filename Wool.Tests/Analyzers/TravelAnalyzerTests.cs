@@ -190,4 +190,19 @@ public sealed class TravelAnalyzerTests
             }
             """, new TravelAnalyzer());
     }
+
+    [TestMethod]
+    public async Task Analyze_GenericTypeReachingEverNewTypes_EndsAndReportsNothing()
+    {
+        var diagnostics = await AnalyzerHarness.AnalyzeAsync("""
+            public sealed class Node<T> { public T? Value; public Node<List<T>>? Child; }
+
+            public static class Routines
+            {
+                [Routine] public static async Task<int> Depth(Node<int> node) { await Task.Yield(); return 0; }
+            }
+            """, new TravelAnalyzer());
+
+        Assert.IsEmpty(diagnostics, string.Join("\n", diagnostics));
+    }
 }
