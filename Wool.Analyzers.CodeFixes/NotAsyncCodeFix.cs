@@ -79,8 +79,14 @@ namespace Wool.Analyzers.CodeFixes
                     if (current is ReturnStatementSyntax statement)
                     {
                         var awaited = Await(statement.Expression);
-                        return hasResult
-                            ? statement.WithExpression(awaited)
+                        if (hasResult)
+                        {
+                            return statement.WithExpression(awaited);
+                        }
+
+                        // The method's last statement needs no 'return' after the await.
+                        return original.Parent == body && ((BlockSyntax)body).Statements.Last() == original
+                            ? SyntaxFactory.ExpressionStatement(awaited).WithTriviaFrom(statement)
                             : (SyntaxNode)SyntaxFactory.Block(SyntaxFactory.ExpressionStatement(awaited), SyntaxFactory.ReturnStatement()).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation);
                     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -10,8 +11,9 @@ namespace Wool.Analyzers
     /// <summary>
     /// Finds what a routine lambda or local function captures (the variables of enclosing scopes it
     /// uses, and <c>this</c>) and reports, at its first use, each one that cannot be sent.
-    /// A closure also carries the variables that other closures of the same scope capture; those
-    /// the runtime reports with its advice, the analyzer does not guess at them.
+    /// A closure also carries the variables that other lambdas and local functions capture from the
+    /// same scope (the compiler keeps a scope's captured variables in one object); those are
+    /// reported at the routine's head, with the runtime's advice.
     /// </summary>
     internal sealed class CaptureWalker
     {
@@ -39,8 +41,14 @@ namespace Wool.Analyzers
                 return; // A static lambda or local function captures nothing.
             }
 
+            var body = Body(declaration);
+            if (body == null)
+            {
+                return; // Still being typed.
+            }
+
             string name = RoutineSymbols.Display(_routine);
-            foreach (var node in Body(declaration).DescendantNodesAndSelf())
+            foreach (var node in body.DescendantNodesAndSelf(descendIntoChildren: n => !(n is AttributeListSyntax) && !IsNameOf(n)))
             {
                 _cancellation.ThrowIfCancellationRequested();
                 if (node is ThisExpressionSyntax || node is BaseExpressionSyntax)
@@ -49,7 +57,7 @@ namespace Wool.Analyzers
                     continue;
                 }
 
-                if (!(node is IdentifierNameSyntax identifier))
+                if (!(node is SimpleNameSyntax identifier))
                 {
                     continue;
                 }
@@ -57,12 +65,14 @@ namespace Wool.Analyzers
                 var symbol = _model.GetSymbolInfo(identifier, _cancellation).Symbol;
                 switch (symbol)
                 {
-                    case ILocalSymbol local when !local.IsConst && IsOutside(local):
+                    case ILocalSymbol local when !local.IsConst && IsOutside(local, _routine):
                         Captured(local, local.Type, identifier, name);
                         break;
-                    case IParameterSymbol parameter when IsOutside(parameter):
+                    case IParameterSymbol parameter when IsOutside(parameter, _routine):
                         Captured(parameter, parameter.Type, identifier, name);
                         break;
+                    case IMethodSymbol local when local.MethodKind == MethodKind.LocalFunction || local.MethodKind == MethodKind.LambdaMethod:
+                        break; // A local function's own captures are its business (and a recursive routine names itself).
                     case IFieldSymbol _:
                     case IPropertySymbol _:
                     case IMethodSymbol _:
@@ -75,6 +85,87 @@ namespace Wool.Analyzers
                         break;
                 }
             }
+
+            CheckSharedScopes(declaration, name);
+        }
+
+        /// <summary>Variables that other closures capture from the scopes this routine captures from: they travel with it.</summary>
+        private void CheckSharedScopes(SyntaxNode declaration, string name)
+        {
+            var scopes = new HashSet<SyntaxNode>(_seen.Select(ScopeOf).Where(scope => scope != null));
+            var member = declaration.Ancestors().FirstOrDefault(n => n is MemberDeclarationSyntax);
+            var within = member is GlobalStatementSyntax ? member.Parent : member;
+            if (scopes.Count == 0 || within == null)
+            {
+                return;
+            }
+
+            var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var other in within.DescendantNodes().Where(n => n is AnonymousFunctionExpressionSyntax || n is LocalFunctionStatementSyntax))
+            {
+                if (other == declaration || declaration.Contains(other) || other.Contains(declaration)
+                    || !(Function(other) is IMethodSymbol function) || function.IsStatic)
+                {
+                    continue;
+                }
+
+                var otherBody = Body(other);
+                if (otherBody == null)
+                {
+                    continue;
+                }
+
+                foreach (var identifier in otherBody.DescendantNodesAndSelf(descendIntoChildren: n => !IsNameOf(n)).OfType<IdentifierNameSyntax>())
+                {
+                    _cancellation.ThrowIfCancellationRequested();
+                    var symbol = _model.GetSymbolInfo(identifier, _cancellation).Symbol;
+                    var type = (symbol as ILocalSymbol)?.Type ?? (symbol as IParameterSymbol)?.Type;
+                    if (type == null || (symbol is ILocalSymbol l && l.IsConst) || _seen.Contains(symbol) || !IsOutside(symbol, function)
+                        || !scopes.Contains(ScopeOf(symbol)) || !reported.Add(symbol))
+                    {
+                        continue;
+                    }
+
+                    var refusal = _check.Find(type, _cancellation);
+                    if (refusal != null)
+                    {
+                        _report(Diagnostic.Create(WoolDescriptors.CannotTravel, Declarations.Name(declaration, _routine), refusal.OfCaptured(symbol.Name, name, type)));
+                    }
+                }
+            }
+        }
+
+        private IMethodSymbol Function(SyntaxNode node)
+            => (node is LocalFunctionStatementSyntax ? _model.GetDeclaredSymbol(node, _cancellation) : _model.GetSymbolInfo(node, _cancellation).Symbol) as IMethodSymbol;
+
+        /// <summary>The syntax of the scope whose closure object holds the variable: its block (or loop, using, catch), a function's body for a parameter.</summary>
+        private static SyntaxNode ScopeOf(ISymbol variable)
+        {
+            var declared = variable.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+            if (declared == null)
+            {
+                return null;
+            }
+
+            if (variable is IParameterSymbol)
+            {
+                var function = declared.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax || n is LocalFunctionStatementSyntax || n is AnonymousFunctionExpressionSyntax || n is CompilationUnitSyntax);
+                switch (function)
+                {
+                    case BaseMethodDeclarationSyntax method:
+                        return (SyntaxNode)method.Body ?? method.ExpressionBody;
+                    case LocalFunctionStatementSyntax local:
+                        return (SyntaxNode)local.Body ?? local.ExpressionBody;
+                    case AnonymousFunctionExpressionSyntax lambda:
+                        return lambda.Body;
+                    default:
+                        return function;
+                }
+            }
+
+            return declared.Ancestors().FirstOrDefault(n => n is BlockSyntax || n is SwitchSectionSyntax || n is ForStatementSyntax || n is CommonForEachStatementSyntax
+                                                            || n is UsingStatementSyntax || n is FixedStatementSyntax || n is CatchClauseSyntax
+                                                            || n is ArrowExpressionClauseSyntax || n is AnonymousFunctionExpressionSyntax || n is CompilationUnitSyntax);
         }
 
         /// <summary>The code of the function: its attributes and signature capture nothing.</summary>
@@ -98,7 +189,7 @@ namespace Wool.Analyzers
                 return;
             }
 
-            var refusal = _check.Find(type);
+            var refusal = _check.Find(type, _cancellation);
             if (refusal != null)
             {
                 _report(Diagnostic.Create(WoolDescriptors.CannotTravel, at.GetLocation(), refusal.OfCaptured(variable.Name, routine, type)));
@@ -114,19 +205,19 @@ namespace Wool.Analyzers
 
             _thisSeen = true;
             var thisType = _routine.ContainingType;
-            var refusal = thisType == null ? null : _check.Find(thisType);
+            var refusal = thisType == null ? null : _check.Find(thisType, _cancellation);
             if (refusal != null)
             {
                 _report(Diagnostic.Create(WoolDescriptors.CannotTravel, at.GetLocation(), TravelAnalyzer.ThisMessage(refusal, routine, thisType)));
             }
         }
 
-        /// <summary>Declared in an enclosing scope, not in the routine or in a function nested in it.</summary>
-        private bool IsOutside(ISymbol variable)
+        /// <summary>Declared in an enclosing scope, not in <paramref name="function"/> or in a function nested in it.</summary>
+        private static bool IsOutside(ISymbol variable, IMethodSymbol function)
         {
             for (var owner = variable.ContainingSymbol; owner != null; owner = owner.ContainingSymbol)
             {
-                if (SymbolEqualityComparer.Default.Equals(owner, _routine))
+                if (SymbolEqualityComparer.Default.Equals(owner, function))
                 {
                     return false;
                 }
@@ -141,10 +232,13 @@ namespace Wool.Analyzers
         }
 
         /// <summary>A member used without a receiver ('_field', 'Method()'), which reads it through 'this'.</summary>
-        private static bool IsImplicitThis(IdentifierNameSyntax identifier)
+        private static bool IsNameOf(SyntaxNode node)
+            => node is InvocationExpressionSyntax invocation && invocation.Expression is IdentifierNameSyntax name && name.Identifier.Text == "nameof";
+
+        private static bool IsImplicitThis(SimpleNameSyntax identifier)
         {
             var parent = identifier.Parent;
-            if (parent is MemberAccessExpressionSyntax access && access.Name == identifier)
+            if (parent is MemberAccessExpressionSyntax access && access.Name == identifier || parent is QualifiedNameSyntax)
             {
                 return false;
             }

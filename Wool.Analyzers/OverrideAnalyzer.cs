@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Wool.Fody;
@@ -6,9 +7,9 @@ using Wool.Fody;
 namespace Wool.Analyzers
 {
     /// <summary>
-    /// WOOL012: an override of a routine that is not marked [Routine] itself. The weaver rewrites
-    /// the marked base method only, so a call that virtual dispatch sends to the override runs in
-    /// the caller, silently. A warning (suppressible like any other), reported by the analyzer only.
+    /// WOOL012: an override of a routine, or an implementation of an interface's default routine,
+    /// that is not marked [Routine] itself. The weaver rewrites the marked method only, so a call
+    /// that virtual dispatch sends to the unmarked one runs in the caller, silently. A warning (suppressible like any other), reported by the analyzer only.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class OverrideAnalyzer : DiagnosticAnalyzer
@@ -31,7 +32,19 @@ namespace Wool.Analyzers
                     c =>
                     {
                         var method = (IMethodSymbol)c.Symbol;
-                        if (!method.IsOverride || routines.IsMarked(method))
+                        if (routines.IsMarked(method))
+                        {
+                            return;
+                        }
+
+                        if (ImplementedRoutine(method, routines) is IMethodSymbol implemented)
+                        {
+                            string message = WeaveMessages.ImplementationNotRoutine(RoutineSymbols.Display(method), RoutineSymbols.Display(implemented));
+                            c.ReportDiagnostic(Diagnostic.Create(WoolDescriptors.OverrideNotRoutine, method.Locations[0], message));
+                            return;
+                        }
+
+                        if (!method.IsOverride)
                         {
                             return;
                         }
@@ -48,6 +61,38 @@ namespace Wool.Analyzers
                     },
                     SymbolKind.Method);
             });
+        }
+
+        /// <summary>A routine with a default body in an interface that <paramref name="method"/> implements (implicitly or explicitly).</summary>
+        private static IMethodSymbol ImplementedRoutine(IMethodSymbol method, RoutineSymbols routines)
+        {
+            var type = method.ContainingType;
+            if (type == null || type.TypeKind == TypeKind.Interface || type.AllInterfaces.IsEmpty)
+            {
+                return null;
+            }
+
+            foreach (var explicitly in method.ExplicitInterfaceImplementations)
+            {
+                if (routines.IsMarked(explicitly) && !explicitly.IsAbstract)
+                {
+                    return explicitly;
+                }
+            }
+
+            foreach (var contract in type.AllInterfaces)
+            {
+                foreach (var member in contract.GetMembers(method.Name).OfType<IMethodSymbol>())
+                {
+                    if (!member.IsAbstract && routines.IsMarked(member)
+                        && SymbolEqualityComparer.Default.Equals(type.FindImplementationForInterfaceMember(member), method))
+                    {
+                        return member;
+                    }
+                }
+            }
+
+            return null;
         }
     }
 }

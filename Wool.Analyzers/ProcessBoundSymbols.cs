@@ -84,6 +84,14 @@ namespace Wool.Analyzers
 
         public static bool IsAsyncStream(ITypeSymbol type) => Implements(type, "System.Collections.Generic.IAsyncEnumerable`1");
 
+        /// <summary>The item type of an async stream, or null when <paramref name="type"/> is not one.</summary>
+        public static ITypeSymbol AsyncStreamItem(ITypeSymbol type)
+        {
+            var stream = Is(type, "System.Collections.Generic.IAsyncEnumerable`1") ? type as INamedTypeSymbol
+                : type.AllInterfaces.FirstOrDefault(i => Is(i, "System.Collections.Generic.IAsyncEnumerable`1"));
+            return stream?.TypeArguments[0];
+        }
+
         /// <summary>Whether the type ships with .NET or an extension of it (its internals are not the user's to fix).</summary>
         public static bool IsFramework(ITypeSymbol type)
         {

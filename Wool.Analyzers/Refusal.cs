@@ -16,7 +16,7 @@ namespace Wool.Analyzers
             genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters,
             miscellaneousOptions: SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.ExpandNullable);
 
-        public Refusal(ITypeSymbol valueType, ProcessBoundKind kind, ImmutableArray<IFieldSymbol> path)
+        public Refusal(ITypeSymbol valueType, ProcessBoundKind kind, ImmutableArray<ISymbol> path)
         {
             ValueType = valueType;
             Kind = kind;
@@ -28,22 +28,25 @@ namespace Wool.Analyzers
 
         public ProcessBoundKind Kind { get; }
 
-        /// <summary>The fields from the value sent to the value refused, outermost first.</summary>
-        public ImmutableArray<IFieldSymbol> Path { get; }
+        /// <summary>The fields (or field-like events) from the value sent to the value refused, outermost first.</summary>
+        public ImmutableArray<ISymbol> Path { get; }
 
-        public Refusal Through(IFieldSymbol field) => new Refusal(ValueType, Kind, Path.Insert(0, field));
+        public Refusal Through(ISymbol field) => new Refusal(ValueType, Kind, Path.Insert(0, field));
 
         /// <summary>The message for <paramref name="what"/> ("argument 'x' of routine 'R'"), sent as a value of <paramref name="sentType"/>.</summary>
-        public string Of(string what, ITypeSymbol sentType)
+        /// <param name="what">The value's role, as the caller reads it.</param>
+        /// <param name="sentType">The static type of the value sent.</param>
+        /// <param name="verb">"send" (caller to worker) or "return" (worker to caller).</param>
+        public string Of(string what, ITypeSymbol sentType, string verb = "send")
         {
             if (!Path.IsEmpty)
             {
-                return $"Could not send {what}: {Detail(Path)}.";
+                return $"Could not {verb} {what}: {Detail(Path)}.";
             }
 
             return SymbolEqualityComparer.Default.Equals(sentType, ValueType)
-                ? $"Could not send {what} ({Name(ValueType)}): it {ProcessBoundReasons.Problem(Kind)}. {ProcessBoundReasons.Remedy(Kind)}."
-                : $"Could not send {what} ({Name(sentType)}): it holds a '{Name(ValueType)}', which {ProcessBoundReasons.Problem(Kind)}. {ProcessBoundReasons.Remedy(Kind)}.";
+                ? $"Could not {verb} {what} ({Name(ValueType)}): it {ProcessBoundReasons.Problem(Kind)}. {ProcessBoundReasons.Remedy(Kind)}."
+                : $"Could not {verb} {what} ({Name(sentType)}): it holds a '{Name(ValueType)}', which {ProcessBoundReasons.Problem(Kind)}. {ProcessBoundReasons.Remedy(Kind)}.";
         }
 
         /// <summary>The message for a variable a lambda or local function captures.</summary>
@@ -52,15 +55,32 @@ namespace Wool.Analyzers
                 ? $"Could not send captured variable '{variable}' ({Name(ValueType)}) of routine '{routine}': it {ProcessBoundReasons.Problem(Kind)}. {ProcessBoundReasons.Remedy(Kind)}. {ProcessBoundReasons.ClosureAdvice}."
                 : Of($"captured variable '{variable}' of routine '{routine}'", variableType);
 
-        public string Detail(ImmutableArray<IFieldSymbol> path)
+        public string Detail(ImmutableArray<ISymbol> path)
         {
             var field = path[path.Length - 1];
             string through = path.Length == 1 ? "" : $", reached through {string.Join(" → ", path.Take(path.Length - 1).Select(FieldName))},";
-            return $"field {FieldName(field)} ({Name(ValueType)}){through} {ProcessBoundReasons.Problem(Kind)}. {ProcessBoundReasons.FieldRemedy(Kind)}";
+            string remedy = ProcessBoundReasons.FieldRemedy(Kind);
+            if (field is IFieldSymbol f && ProcessBoundReasons.IsPrimaryConstructorParameter(f.Name))
+            {
+                remedy = ProcessBoundReasons.ForPrimaryConstructorParameter(remedy);
+            }
+
+            return $"field {FieldName(field)} ({Name(ValueType)}){through} {ProcessBoundReasons.Problem(Kind)}. {remedy}";
         }
 
         public static string Name(ITypeSymbol type) => type.ToDisplayString(Short);
 
-        private static string FieldName(IFieldSymbol field) => $"'{Name(field.ContainingType)}.{(field.AssociatedSymbol ?? field).Name}'";
+        /// <summary>A field as its author wrote it: the property of a backing field, the parameter of a primary constructor, the event of a field-like event.</summary>
+        private static string FieldName(ISymbol field)
+        {
+            string name = (field is IFieldSymbol f ? f.AssociatedSymbol ?? f : field).Name;
+            int close = name.IndexOf('>');
+            if (name.StartsWith("<", System.StringComparison.Ordinal) && close > 1)
+            {
+                name = name.Substring(1, close - 1);
+            }
+
+            return $"'{Name(field.ContainingType)}.{name}'";
+        }
     }
 }

@@ -63,11 +63,14 @@ namespace Wool.Analyzers
 
         private static void Check(IMethodSymbol method, SyntaxNode declaration, RoutineSymbols routines, ImmutableHashSet<ITypeSymbol> supported, System.Action<Diagnostic> report)
         {
-            var marker = routines.Marker(method);
+            // A partial method is checked once, through its definition, by what its implementation is.
+            var marker = method.PartialDefinitionPart == null ? routines.Marker(method) : null;
             if (marker == null)
             {
                 return;
             }
+
+            method = method.PartialImplementationPart ?? method;
 
             declaration = declaration ?? Declarations.Of(method);
             if (declaration == null)

@@ -96,6 +96,11 @@ namespace Wool.Analyzers
                 return "?";
             }
 
+            if (type.Name.Length == 0 && type.ContainingType != null)
+            {
+                return TypeName(type.ContainingType); // A C# 14 extension block: its members belong to the static class.
+            }
+
             string name = type.Name;
             int own = type.TypeParameters.Length;
             if (own > 0)

@@ -31,7 +31,7 @@ namespace Wool.Analyzers
                 }
 
                 var check = new TravelCheck();
-                start.RegisterSymbolAction(c => CheckDeclaration((IMethodSymbol)c.Symbol, null, routines, check, c.ReportDiagnostic), SymbolKind.Method);
+                start.RegisterSymbolAction(c => CheckDeclaration((IMethodSymbol)c.Symbol, null, routines, check, c.ReportDiagnostic, c.CancellationToken), SymbolKind.Method);
                 start.RegisterSyntaxNodeAction(
                     c =>
                     {
@@ -40,23 +40,25 @@ namespace Wool.Analyzers
                             : c.SemanticModel.GetSymbolInfo(c.Node, c.CancellationToken).Symbol as IMethodSymbol;
                         if (symbol != null && routines.IsMarked(symbol))
                         {
-                            CheckDeclaration(symbol, c.Node, routines, check, c.ReportDiagnostic);
+                            CheckDeclaration(symbol, c.Node, routines, check, c.ReportDiagnostic, c.CancellationToken);
                             new CaptureWalker(c.SemanticModel, symbol, check, c.ReportDiagnostic, c.CancellationToken).Check(c.Node);
                         }
                     },
                     SyntaxKind.LocalFunctionStatement,
                     SyntaxKind.ParenthesizedLambdaExpression);
-                start.RegisterOperationAction(c => CheckCall((IInvocationOperation)c.Operation, routines, check, c.ReportDiagnostic), OperationKind.Invocation);
+                start.RegisterOperationAction(c => CheckCall((IInvocationOperation)c.Operation, routines, check, c.ReportDiagnostic, c.CancellationToken), OperationKind.Invocation);
             });
         }
 
         /// <summary>Parameters whose type can never be sent, and 'this' of an instance routine.</summary>
-        private static void CheckDeclaration(IMethodSymbol method, SyntaxNode declaration, RoutineSymbols routines, TravelCheck check, System.Action<Diagnostic> report)
+        private static void CheckDeclaration(IMethodSymbol method, SyntaxNode declaration, RoutineSymbols routines, TravelCheck check, System.Action<Diagnostic> report, System.Threading.CancellationToken cancellation)
         {
-            if (!routines.IsMarked(method))
+            if (method.PartialDefinitionPart != null || !routines.IsMarked(method))
             {
-                return;
+                return; // A partial method is checked once, through its definition, by what its implementation is.
             }
+
+            method = method.PartialImplementationPart ?? method;
 
             string name = RoutineSymbols.Display(method);
             foreach (var parameter in method.Parameters)
@@ -66,16 +68,24 @@ namespace Wool.Analyzers
                     continue; // WOOL004/005 say what is wrong; a token is the call's cancellation.
                 }
 
-                var refusal = check.Find(parameter.Type, asStreamParameter: true);
+                var refusal = check.Find(parameter.Type, cancellation, asStreamParameter: true);
                 if (refusal != null)
                 {
                     report(Diagnostic.Create(WoolDescriptors.CannotTravel, Declarations.Parameter(parameter), refusal.Of($"argument '{parameter.Name}' of routine '{name}'", parameter.Type)));
                 }
             }
 
+            if (ResultType(method) is ITypeSymbol result && check.Find(result, cancellation) is Refusal returned)
+            {
+                declaration = declaration ?? Declarations.Of(method);
+                var at = declaration == null ? method.Locations[0] : Declarations.ReturnType(declaration, method);
+                string what = ProcessBoundSymbols.IsAsyncStream(method.ReturnType) ? "stream item" : "result";
+                report(Diagnostic.Create(WoolDescriptors.CannotTravel, at, returned.Of($"the {what} of routine '{name}'", result, verb: "return")));
+            }
+
             if (!method.IsStatic && method.MethodKind != MethodKind.LambdaMethod && method.MethodKind != MethodKind.LocalFunction && !method.IsAbstract)
             {
-                var refusal = check.Find(method.ContainingType);
+                var refusal = check.Find(method.ContainingType, cancellation);
                 if (refusal != null)
                 {
                     declaration = declaration ?? Declarations.Of(method);
@@ -85,8 +95,12 @@ namespace Wool.Analyzers
             }
         }
 
-        /// <summary>An argument whose static type cannot be sent, where the parameter's type does not already say so.</summary>
-        private static void CheckCall(IInvocationOperation call, RoutineSymbols routines, TravelCheck check, System.Action<Diagnostic> report)
+        /// <summary>What a routine's task or stream carries back: T of Task&lt;T&gt;, ValueTask&lt;T&gt; and IAsyncEnumerable&lt;T&gt;.</summary>
+        private static ITypeSymbol ResultType(IMethodSymbol method)
+            => method.ReturnType is INamedTypeSymbol named && named.IsGenericType && named.TypeArguments.Length == 1 ? named.TypeArguments[0] : null;
+
+        /// <summary>An argument (or the receiver) whose static type cannot be sent, where the declaration does not already say so.</summary>
+        private static void CheckCall(IInvocationOperation call, RoutineSymbols routines, TravelCheck check, System.Action<Diagnostic> report, System.Threading.CancellationToken cancellation)
         {
             var target = call.TargetMethod;
             if (!routines.IsRoutineCall(target))
@@ -95,6 +109,15 @@ namespace Wool.Analyzers
             }
 
             bool declaredHere = target.OriginalDefinition.Locations.Any(l => l.IsInSource);
+            string routine = RoutineSymbols.Display(target.OriginalDefinition);
+            if (!target.IsStatic && call.Instance != null && !call.Instance.IsImplicit && call.Instance.Type is ITypeSymbol receiver
+                && !(declaredHere && check.Find(target.OriginalDefinition.ContainingType, cancellation) != null)
+                && check.Find(receiver, cancellation) is Refusal refusedThis)
+            {
+                // 'this' of a constructed generic type (Box<MemoryStream>) or of a derived class with fields of its own.
+                report(Diagnostic.Create(WoolDescriptors.CannotTravel, call.Instance.Syntax.GetLocation(), ThisMessage(refusedThis, routine, receiver)));
+            }
+
             foreach (var argument in call.Arguments)
             {
                 var parameter = argument.Parameter;
@@ -104,16 +127,17 @@ namespace Wool.Analyzers
                 }
 
                 bool streams = ProcessBoundSymbols.IsAsyncStream(parameter.Type);
-                if (declaredHere && check.Find(parameter.Type, streams) != null)
+                var declared = parameter.OriginalDefinition.Type;
+                if (declaredHere && check.Find(declared, cancellation, ProcessBoundSymbols.IsAsyncStream(declared)) != null)
                 {
-                    continue; // Reported once, at the parameter.
+                    continue; // Reported once, at the parameter (as declared: a type parameter T says nothing until a call names it).
                 }
 
                 var value = argument.Value is IConversionOperation conversion && conversion.IsImplicit ? conversion.Operand : argument.Value;
-                var refusal = check.Find(value.Type, streams);
+                var refusal = check.Find(value.Type, cancellation, streams);
                 if (refusal != null)
                 {
-                    string what = $"argument '{parameter.Name}' of routine '{RoutineSymbols.Display(target.OriginalDefinition)}'";
+                    string what = $"argument '{parameter.Name}' of routine '{routine}'";
                     report(Diagnostic.Create(WoolDescriptors.CannotTravel, argument.Syntax.GetLocation(), refusal.Of(what, value.Type)));
                 }
             }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Wool.Serialization.Types;
 
@@ -17,26 +18,24 @@ namespace Wool.Analyzers
     internal sealed class TravelCheck
     {
         private const int MaxDepth = 32;
+        private const int MaxTypes = 4096;
         private readonly ConcurrentDictionary<ITypeSymbol, Refusal> _byType = new ConcurrentDictionary<ITypeSymbol, Refusal>(SymbolEqualityComparer.IncludeNullability);
 
         /// <summary>Why a value of <paramref name="type"/> cannot travel, or null.</summary>
         /// <param name="type">The static type of the value.</param>
+        /// <param name="cancellation">The analysis's cancellation (the IDE cancels on every edit).</param>
         /// <param name="asStreamParameter">The value is passed as a routine's IAsyncEnumerable parameter, which streams.</param>
-        public Refusal Find(ITypeSymbol type, bool asStreamParameter = false)
+        public Refusal Find(ITypeSymbol type, CancellationToken cancellation, bool asStreamParameter = false)
         {
-            if (type == null || (asStreamParameter && ProcessBoundSymbols.IsAsyncStream(type)))
+            if (type == null)
             {
                 return null;
             }
 
-            return Walk(type, new HashSet<ITypeSymbol>(SymbolEqualityComparer.IncludeNullability));
-        }
-
-        private Refusal Walk(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
-        {
-            if (type == null || type.TypeKind == TypeKind.TypeParameter || type.TypeKind == TypeKind.Error || type.SpecialType != SpecialType.None)
+            if (asStreamParameter && ProcessBoundSymbols.AsyncStreamItem(type) is ITypeSymbol item)
             {
-                return null;
+                // The routine pulls the stream's items from the caller: each item travels.
+                type = item;
             }
 
             if (_byType.TryGetValue(type, out var known))
@@ -44,35 +43,54 @@ namespace Wool.Analyzers
                 return known;
             }
 
-            // A type that reaches itself (a linked node) is not refused for that: the runtime keeps cycles.
-            // A generic type can reach ever new types (Node<T> holding a Node<List<T>>): the walk stops at a depth
-            // no hand-written model reaches, so the compiler never runs away.
-            if (visiting.Count >= MaxDepth || !visiting.Add(type))
+            // A reachability question: each type is walked once per question (a type reached again,
+            // through a cycle or another path, adds nothing), so a large model costs its size, not its paths.
+            var found = Walk(type, new Walk(cancellation), depth: 0);
+            _byType.TryAdd(type, found);
+            return found;
+        }
+
+        private Refusal Walk(ITypeSymbol type, Walk walk, int depth)
+        {
+            walk.Cancellation.ThrowIfCancellationRequested();
+            if (type == null || type.TypeKind == TypeKind.TypeParameter || type.TypeKind == TypeKind.Error)
             {
                 return null;
             }
 
-            var found = Compute(type, visiting);
-            visiting.Remove(type);
-            if (visiting.Count == 0)
+            if (type.SpecialType != SpecialType.None)
             {
-                // Only a whole walk is cached: one cut short by a cycle may have missed what lies beyond it.
-                _byType.TryAdd(type, found);
+                // Primitives, string, object: nothing inside to walk; System.Delegate is the one of them bound to its process.
+                return type.SpecialType == SpecialType.System_Delegate || type.SpecialType == SpecialType.System_MulticastDelegate
+                    ? new Refusal(type, ProcessBoundKind.Delegate, ImmutableArray<ISymbol>.Empty)
+                    : null;
             }
 
-            return found;
+            if (_byType.TryGetValue(type, out var known))
+            {
+                return known;
+            }
+
+            // A generic type can reach ever new types (Node<T> holding a Node<List<T>>): the walk stops at a depth
+            // and a number of types no hand-written model reaches, so the compiler never runs away.
+            if (depth >= MaxDepth || walk.Visited.Count >= MaxTypes || !walk.Visited.Add(type))
+            {
+                return null;
+            }
+
+            return Compute(type, walk, depth + 1);
         }
 
-        private Refusal Compute(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
+        private Refusal Compute(ITypeSymbol type, Walk walk, int depth)
         {
             if (ProcessBoundSymbols.Find(type) is ProcessBoundKind kind)
             {
-                return new Refusal(type, kind, ImmutableArray<IFieldSymbol>.Empty);
+                return new Refusal(type, kind, ImmutableArray<ISymbol>.Empty);
             }
 
             if (type is IArrayTypeSymbol array)
             {
-                return Walk(array.ElementType, visiting);
+                return Walk(array.ElementType, walk, depth);
             }
 
             if (!(type is INamedTypeSymbol named) || type.TypeKind == TypeKind.Enum)
@@ -83,7 +101,7 @@ namespace Wool.Analyzers
             if (ProcessBoundSymbols.IsFramework(named))
             {
                 // Collections, tuples, nullables: what they hold travels; their internals are the framework's.
-                return named.TypeArguments.Select(t => Walk(t, visiting)).FirstOrDefault(r => r != null);
+                return named.TypeArguments.Select(t => Walk(t, walk, depth)).FirstOrDefault(r => r != null);
             }
 
             if (HasContract(named))
@@ -93,17 +111,28 @@ namespace Wool.Analyzers
 
             for (var level = named; level != null && !ProcessBoundSymbols.IsFramework(level); level = level.BaseType)
             {
-                foreach (var field in level.GetMembers().OfType<IFieldSymbol>())
+                foreach (var member in level.GetMembers())
                 {
-                    if (field.IsStatic || field.IsConst || StaysHome(field))
+                    // A field-like event's backing field is not in the symbol model: the event stands for it.
+                    ITypeSymbol memberType = null;
+                    if (member is IFieldSymbol field && !field.IsStatic && !field.IsConst && !field.IsFixedSizeBuffer && !StaysHome(field))
+                    {
+                        memberType = field.Type;
+                    }
+                    else if (member is IEventSymbol e && !e.IsStatic && IsFieldLike(e) && !EventStaysHome(e))
+                    {
+                        memberType = e.Type;
+                    }
+
+                    if (memberType == null)
                     {
                         continue;
                     }
 
-                    var inner = Walk(field.Type, visiting);
+                    var inner = Walk(memberType, walk, depth);
                     if (inner != null)
                     {
-                        return inner.Through(field);
+                        return inner.Through(member);
                     }
                 }
             }
@@ -121,7 +150,30 @@ namespace Wool.Analyzers
             => Marked(field, "System.NonSerializedAttribute") || Marked(field, "MessagePack.IgnoreMemberAttribute")
                || (field.AssociatedSymbol != null && Marked(field.AssociatedSymbol, "MessagePack.IgnoreMemberAttribute"));
 
+        private static bool IsFieldLike(IEventSymbol e)
+            => !e.IsAbstract && e.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax);
+
+        /// <summary>'[field: NonSerialized]' on a field-like event goes to its hidden backing field; it is read from the declaration.</summary>
+        private static bool EventStaysHome(IEventSymbol e)
+            => e.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax().FirstAncestorOrSelf<Microsoft.CodeAnalysis.CSharp.Syntax.EventFieldDeclarationSyntax>())
+                .Where(d => d != null)
+                .SelectMany(d => d.AttributeLists)
+                .Where(l => l.Target?.Identifier.Text == "field")
+                .SelectMany(l => l.Attributes)
+                .Any(a => a.Name.ToString().EndsWith("NonSerialized", System.StringComparison.Ordinal) || a.Name.ToString().EndsWith("NonSerializedAttribute", System.StringComparison.Ordinal));
+
         private static bool Marked(ISymbol symbol, string attribute)
             => symbol.GetAttributes().Any(a => a.AttributeClass != null && ProcessBoundSymbols.FullName(a.AttributeClass) == attribute);
+    }
+
+    /// <summary>One question's walk: the types already seen (never walked twice) and its cancellation.</summary>
+    internal sealed class Walk
+    {
+        public Walk(CancellationToken cancellation) => Cancellation = cancellation;
+
+        public HashSet<ITypeSymbol> Visited { get; } = new HashSet<ITypeSymbol>(SymbolEqualityComparer.IncludeNullability);
+
+        public CancellationToken Cancellation { get; }
     }
 }

@@ -13,8 +13,13 @@ namespace Wool.Fody
     internal sealed class RoutineDiagnostics
     {
         private readonly BaseModuleWeaver _weaver;
+        private readonly SourceLocation _locations;
 
-        public RoutineDiagnostics(BaseModuleWeaver weaver) => _weaver = weaver;
+        public RoutineDiagnostics(BaseModuleWeaver weaver)
+        {
+            _weaver = weaver;
+            _locations = new SourceLocation(weaver.ModuleDefinition);
+        }
 
         public int ErrorCount { get; private set; }
 
@@ -24,7 +29,7 @@ namespace Wool.Fody
             foreach (string problem in Problems(method))
             {
                 ErrorCount++;
-                var point = SourceLocation.Of(method);
+                var point = _locations.Of(method);
                 if (point != null)
                 {
                     _weaver.WriteError(problem, point);

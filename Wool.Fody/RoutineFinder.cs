@@ -11,6 +11,7 @@ namespace Wool.Fody
 
         public static List<MethodDefinition> FindMarkedMethods(ModuleDefinition module)
             => module.GetTypes()
+                .Where(type => !IsExtensionGrouping(type))
                 .SelectMany(type => type.Methods)
                 .Where(IsMarked)
                 .ToList();
@@ -21,6 +22,24 @@ namespace Wool.Fody
             var attribute = method.CustomAttributes.First(a => a.AttributeType.FullName == AttributeName);
             var property = attribute.Properties.FirstOrDefault(p => p.Name == "Prefetch");
             return property.Name == null ? 0 : (int)property.Argument.Value;
+        }
+
+        /// <summary>
+        /// C# 14 extension blocks compile to a static method per member (woven like any static
+        /// routine, the receiver its first parameter) and a grouping type '&lt;G&gt;$…' of
+        /// signature-only copies (bodies 'throw null') that carry the same attributes; those are not code.
+        /// </summary>
+        private static bool IsExtensionGrouping(TypeDefinition type)
+        {
+            for (var level = type; level != null; level = level.DeclaringType)
+            {
+                if (level.Name.StartsWith("<G>$", System.StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public static bool IsMarked(MethodDefinition method)

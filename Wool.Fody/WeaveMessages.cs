@@ -40,5 +40,8 @@ namespace Wool.Fody
 
         public static string OverrideNotRoutine(string method, string routine)
             => $"'{method}' overrides the routine '{routine}' without [Routine], so a call that reaches it runs in the caller, not on a worker. Mark the override [Routine] as well.";
+
+        public static string ImplementationNotRoutine(string method, string routine)
+            => $"'{method}' implements the routine '{routine}' (a default interface method) without [Routine], so a call that reaches it runs in the caller, not on a worker. Mark the implementation [Routine] as well.";
     }
 }

@@ -85,3 +85,10 @@ public sealed class DerivedService : BaseService
         return x + 1;
     }
 }
+
+/// <summary>An interface member marked [Routine] has no body to move; the implementations must be marked.</summary>
+public interface IInvalidService
+{
+    [Routine]
+    Task<int> Compute(int x); // WOOL006
+}

@@ -136,4 +136,22 @@ public sealed class RoutineShapeAnalyzerTests
 
         Assert.IsEmpty(diagnostics);
     }
+
+    [TestMethod]
+    public async Task Analyze_PartialRoutine_IsJudgedByItsImplementationOnce()
+    {
+        var diagnostics = await AnalyzerHarness.AnalyzeAsync("""
+            public partial class Service
+            {
+                [Routine] public partial Task<int> Compute(int x);
+                public partial async Task<int> Compute(int x) { await Task.Yield(); return x; }
+
+                [Routine] public partial Task<int> Sync(int x);
+                public partial Task<int> Sync(int x) => Task.FromResult(x);
+            }
+            """, new RoutineShapeAnalyzer(), new TravelAnalyzer());
+
+        Assert.AreEqual("WOOL001", diagnostics.Single().Id, string.Join("\n", diagnostics));
+        StringAssert.Contains(diagnostics.Single().GetMessage(System.Globalization.CultureInfo.InvariantCulture), "'Service.Sync'");
+    }
 }

@@ -67,6 +67,18 @@ public sealed class WeaverDiagnosticsTests
     }
 
     [TestMethod]
+    public void Weave_InterfaceMember_ReportsWool006AtItsDeclaration()
+    {
+        var error = s_result.Errors.SingleOrDefault(e => e.Text.StartsWith("WOOL006: Could not weave 'IInvalidService.Compute' because it has no body", StringComparison.Ordinal));
+
+        Assert.IsNotNull(error);
+        Assert.IsNotNull(error.SequencePoint, "An interface without a single body has no lines in the PDB; the weaver must still find the declaration.");
+        string line = s_sourceLines[error.SequencePoint.StartLine - 1];
+        StringAssert.Contains(line, "// WOOL006");
+        Assert.AreEqual(line.IndexOf("Compute(", StringComparison.Ordinal) + 1, error.SequencePoint.StartColumn);
+    }
+
+    [TestMethod]
     public async Task Analyzer_OnTheSameSource_ReportsWhatTheWeaverReportsWithTheSameWords()
     {
         var diagnostics = await Analyzers.AnalyzerHarness.AnalyzeAsync(string.Join("\n", s_sourceLines),
@@ -84,8 +96,8 @@ public sealed class WeaverDiagnosticsTests
     [TestMethod]
     public void Weave_InvalidFixture_ReportsEveryProblemInOneRun()
     {
-        // 12 marked methods; three non-async ones with bad parameters report two problems each.
-        Assert.HasCount(15, s_result.Errors, string.Join("\n", s_result.Errors.Select(e => e.Text)));
+        // 13 marked methods; three non-async ones with bad parameters report two problems each.
+        Assert.HasCount(16, s_result.Errors, string.Join("\n", s_result.Errors.Select(e => e.Text)));
     }
 
     [TestMethod]

@@ -25,6 +25,10 @@ public sealed class RoutineShapeTests
     }
 
     [TestMethod]
+    public Task ExtensionBlockRoutine_OnAReceiver_RunsThroughThePool()
+        => BothBuilds.AssertAsync(42, () => D.ExtensionShapes.DoubledAsync(21), () => O.ExtensionShapes.DoubledAsync(21));
+
+    [TestMethod]
     public Task PublicStaticMethod_Called_ReturnsResultThroughDispatcher()
         => BothBuilds.AssertAsync(3, () => D.StaticShapes.PublicAdd(1, 2), () => O.StaticShapes.PublicAdd(1, 2));
 

@@ -87,7 +87,8 @@ internal static class SendFailure
 
         FieldInfo field = path[^1];
         string through = path.Count == 1 ? "" : $", reached through {string.Join(" → ", path.Take(path.Count - 1).Select(Name))},";
-        return $"field {Name(field)} ({TypeNames.Short(refused.ValueType)}){through} {refused.Problem}. {refused.FieldRemedy}";
+        string remedy = ProcessBoundReasons.IsPrimaryConstructorParameter(field.Name) ? ProcessBoundReasons.ForPrimaryConstructorParameter(refused.FieldRemedy) : refused.FieldRemedy;
+        return $"field {Name(field)} ({TypeNames.Short(refused.ValueType)}){through} {refused.Problem}. {remedy}";
     }
 
     private static string Name(FieldInfo field) => $"'{TypeNames.Short(field.DeclaringType!)}.{FieldLayout.DisplayName(field)}'";

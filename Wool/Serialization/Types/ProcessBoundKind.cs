@@ -68,7 +68,18 @@ internal static class ProcessBoundReasons
     public static string Remedy(ProcessBoundKind kind) => Capitalized(Instead(kind));
 
     /// <summary>What to do about a value held in a field, as a sentence without its final period.</summary>
-    public static string FieldRemedy(ProcessBoundKind kind) => $"Mark it [NonSerialized] or pass what the routine needs as an argument ({Instead(kind)})";
+    public static string FieldRemedy(ProcessBoundKind kind) => $"{MarkStaysHome} or pass what the routine needs as an argument ({Instead(kind)})";
+
+    private const string MarkStaysHome = "Mark it [NonSerialized]";
+
+    /// <summary>Whether a field is the compiler's copy of a primary constructor's parameter (<c>&lt;name&gt;P</c>), which cannot be marked.</summary>
+    public static bool IsPrimaryConstructorParameter(string fieldName) => fieldName.StartsWith("<", System.StringComparison.Ordinal) && fieldName.EndsWith(">P", System.StringComparison.Ordinal);
+
+    /// <summary>A field remedy reworded for a primary constructor's parameter: there is no field to mark, so it says to make one.</summary>
+    public static string ForPrimaryConstructorParameter(string fieldRemedy)
+        => fieldRemedy.StartsWith(MarkStaysHome, System.StringComparison.Ordinal)
+            ? "Copy the parameter into a field of your own marked [NonSerialized] (a primary constructor's parameter cannot be marked)" + fieldRemedy.Substring(MarkStaysHome.Length)
+            : fieldRemedy;
 
     private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text.Substring(1);
 }
