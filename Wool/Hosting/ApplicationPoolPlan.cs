@@ -9,7 +9,7 @@ namespace Wool.Hosting;
 /// </summary>
 internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string? Namespace, IWorkerDiscovery? CustomDiscovery, WorkerPoolOptions Options)
 {
-    private static readonly string[] DiscoveryKinds = ["none", "local", "lan"];
+    private static readonly string[] DiscoveryKinds = ["none", "local", "lan", "static"];
 
     /// <summary>The plan of <paramref name="options"/>, or the list of what is wrong with them.</summary>
     public static (ApplicationPoolPlan? Plan, List<string> Errors) From(WoolOptions options, ILoggerFactory? loggerFactory)
@@ -19,12 +19,25 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
         bool discovers = options.CustomDiscovery is not null || kind != "none";
         if (options.CustomDiscovery is null && !DiscoveryKinds.Contains(kind))
         {
-            errors.Add($"Wool:Discovery is '{options.Discovery}'; use none, local or lan (or set CustomDiscovery in code).");
+            errors.Add($"Wool:Discovery is '{options.Discovery}'; use none, local, lan or static (or set CustomDiscovery in code).");
         }
 
         if (options.CustomDiscovery is null && kind is "local" or "lan" && string.IsNullOrWhiteSpace(options.Namespace))
         {
             errors.Add($"Wool:Namespace is required with Wool:Discovery '{kind}': the namespace the workers publish in.");
+        }
+
+        IWorkerDiscovery? custom = options.CustomDiscovery;
+        if (custom is null && kind == "static")
+        {
+            try
+            {
+                custom = new StaticDiscovery([.. options.Workers]);
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"Wool:Workers: {e.Message.Replace(" (Parameter 'address')", "", StringComparison.Ordinal).Replace(" (Parameter 'addresses')", "", StringComparison.Ordinal)} It lists the workers of Wool:Discovery 'static'.");
+            }
         }
 
         if (options.Spawn is < 0 || (options.Spawn == 0 && !discovers))
@@ -64,7 +77,7 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
             }
         }
 
-        return errors.Count > 0 ? (null, errors) : (new ApplicationPoolPlan(options.Spawn, kind, options.Namespace, options.CustomDiscovery, pool), errors);
+        return errors.Count > 0 ? (null, errors) : (new ApplicationPoolPlan(options.Spawn, kind, options.Namespace, custom, pool), errors);
     }
 
     /// <summary>Starts the pool this plan describes.</summary>

@@ -22,7 +22,10 @@ public sealed class WoolOptions
     /// </summary>
     public int? Spawn { get; set; }
 
-    /// <summary>Where to find workers started elsewhere: <c>none</c> (default), <c>local</c> (this machine) or <c>lan</c> (mDNS on the local network).</summary>
+    /// <summary>
+    /// Where to find workers started elsewhere: <c>none</c> (default), <c>local</c> (this machine),
+    /// <c>lan</c> (mDNS on the local network) or <c>static</c> (the addresses in <see cref="Workers"/>).
+    /// </summary>
     public string Discovery { get; set; } = "none";
 
     /// <summary>The discovery namespace workers publish in (required with <c>local</c> or <c>lan</c>).</summary>
@@ -30,6 +33,9 @@ public sealed class WoolOptions
 
     /// <summary>A discovery of your own (code only; takes the place of <see cref="Discovery"/>).</summary>
     public IWorkerDiscovery? CustomDiscovery { get; set; }
+
+    /// <summary>With <c>static</c> discovery: each worker's <c>host:port</c> (or <c>https://host:port</c>); see <see cref="StaticDiscovery"/>.</summary>
+    public List<string> Workers { get; set; } = [];
 
     /// <summary>With discovery: use only workers carrying one of these tags.</summary>
     public List<string> Tags { get; set; } = [];

@@ -20,13 +20,15 @@ public sealed class AddWoolTests
 {
     [TestMethod]
     [DataRow("--Wool:Spawn=-1", "Wool:Spawn is -1")]
-    [DataRow("--Wool:Discovery=bogus", "Wool:Discovery is 'bogus'; use none, local or lan")]
+    [DataRow("--Wool:Discovery=bogus", "Wool:Discovery is 'bogus'; use none, local, lan or static")]
     [DataRow("--Wool:Discovery=local", "Wool:Namespace is required with Wool:Discovery 'local'")]
+    [DataRow("--Wool:Discovery=static", "Wool:Workers: A static list of workers needs at least one address (host:port). It lists the workers of Wool:Discovery 'static'.")]
+    [DataRow("--Wool:Discovery=static --Wool:Workers:0=10.0.0.5", "Wool:Workers: '10.0.0.5' is not a worker address: write host:port")]
     [DataRow("--Wool:Lease=2", "Wool: Lease and Tags select discovered workers; this pool has no discovery")]
     [DataRow("--Wool:Tls:Certificate=/nonexistent.pem", "Wool:Tls:Authority is required with TLS")]
-    public async Task Start_WithInvalidConfiguration_FailsNamingTheSetting(string argument, string expected)
+    public async Task Start_WithInvalidConfiguration_FailsNamingTheSetting(string arguments, string expected)
     {
-        using IHost host = Build([argument]);
+        using IHost host = Build(arguments.Split(' '));
 
         var error = await Assert.ThrowsExactlyAsync<OptionsValidationException>(() => host.StartAsync().WaitAsync(Timeouts.Default));
 
