@@ -9,6 +9,14 @@ internal static class DiscoveryRoutines
         return Environment.ProcessId;
     }
 
+    /// <summary>Holds a call in flight for <paramref name="milliseconds"/>, then says where it ran.</summary>
+    [Routine]
+    public static async Task<int> Hold(int milliseconds)
+    {
+        await Task.Delay(milliseconds);
+        return Environment.ProcessId;
+    }
+
     /// <summary>Returns every process that computed a part: nested calls from a discovered worker go to peers it discovered itself.</summary>
     [Routine]
     public static async Task<int[]> Spread(int depth)

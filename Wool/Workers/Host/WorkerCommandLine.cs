@@ -46,6 +46,11 @@ internal static class WorkerCommandLine
         bool insecureNetwork = Has("--insecure-listen-on-network");
         EndPoint? listen = One("--listen") is { } address ? ParseListen(address) : null;
         CheckListen(listen, credentials, insecureNetwork);
+        IPEndPoint? healthListen = One("--health-listen") is { } health
+            ? IPEndPoint.TryParse(health, out var healthEndpoint) && healthEndpoint.Port > 0 && healthEndpoint.Port != (listen as IPEndPoint)?.Port
+                ? healthEndpoint
+                : throw new ArgumentException($"--health-listen expects an address and a fixed port other than --listen's, such as 0.0.0.0:8081, not '{health}'.")
+            : null;
 
         bool tokensFromStdin = Has("--access-token-from-stdin");
         string? tokenFile = One("--access-token-file") is { } file ? Path.GetFullPath(file) : null;
@@ -92,6 +97,7 @@ internal static class WorkerCommandLine
             Assemblies = assemblies is null ? null : Path.GetFullPath(assemblies),
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,
             Limits = limits,
+            HealthListen = healthListen,
         };
     }
 

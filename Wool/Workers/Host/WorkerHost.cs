@@ -74,6 +74,7 @@ internal static class WorkerHost
         // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         var connections = new ConnectionLimit(options.Limits.MaxConnections);
+        var probes = new ConnectionLimit(HealthEndpoint.MaxConnections);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             ILoggerFactory loggers = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>();
@@ -93,6 +94,12 @@ internal static class WorkerHost
                     new Security.TlsServerHandshake(credentials, security).Apply(listen);
                 }
             });
+            if (options.HealthListen is { } health)
+            {
+                probes.Logger = connections.Logger;
+                HealthEndpoint.Listen(kestrel, health, probes);
+            }
+
             // A link uses one long-lived stream, and one more now and then for a status or a stop.
             kestrel.Limits.Http2.MaxStreamsPerConnection = 16;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
@@ -105,24 +112,30 @@ internal static class WorkerHost
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<WorkerRuntime>();
+        if (options.HealthListen is not null)
+        {
+            builder.Services.AddGrpcHealthChecks().AddCheck<WorkerHealthCheck>("wool-worker");
+        }
 
         await using var app = builder.Build();
         ILogger securityLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
-        if (options.AccessToken is { } token)
+        if (options.HealthListen is { } probePort)
         {
-            // Before anything else sees a request: a caller without the token reaches nothing.
-            app.Use(new Security.AccessTokenCheck(token, securityLog).InvokeAsync);
+            // The probe port answers the health check and nothing else; every other request is a caller's.
+            app.UseWhen(context => HealthEndpoint.IsProbe(context, probePort), HealthEndpoint.Branch);
+            app.UseWhen(context => !HealthEndpoint.IsProbe(context, probePort), callers => Authenticate(callers, options, securityLog, connections));
         }
-
-        if (options.Credentials is not null)
+        else
         {
-            app.Use(Security.TlsServerHandshake.MarkRequestAsync);
+            Authenticate(app, options, securityLog, connections);
         }
-
-        // Past TLS and the token: the connection now takes a place among those the worker serves.
-        app.Use(connections.AuthenticatedAsync);
 
         app.MapGrpcService<WorkerService>();
+        if (options.HealthListen is not null)
+        {
+            app.MapGrpcHealthChecksService();
+        }
+
         await app.StartAsync().ConfigureAwait(false);
 
         var runtime = app.Services.GetRequiredService<WorkerRuntime>();
@@ -174,6 +187,24 @@ internal static class WorkerHost
         await runtime.Stopped.ConfigureAwait(false);
         await app.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>What a caller's request passes before anything else sees it: the token, the TLS mark, a place among the connections served.</summary>
+    private static void Authenticate(IApplicationBuilder callers, WorkerOptions options, ILogger securityLog, ConnectionLimit connections)
+    {
+        if (options.AccessToken is { } token)
+        {
+            // Before anything else sees a request: a caller without the token reaches nothing.
+            callers.Use(new Security.AccessTokenCheck(token, securityLog).InvokeAsync);
+        }
+
+        if (options.Credentials is not null)
+        {
+            callers.Use(Security.TlsServerHandshake.MarkRequestAsync);
+        }
+
+        // Past TLS and the token: the connection now takes a place among those the worker serves.
+        callers.Use(connections.AuthenticatedAsync);
     }
 
     private static void StopOnSignal(PosixSignalContext context, WorkerRuntime runtime, WorkerOptions options)

@@ -28,6 +28,14 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     /// <summary>The pool's process id (<c>--parent-pid</c>), to tell whether it died before this worker bound itself to it.</summary>
     public int? ParentProcessId { get; init; }
 
+    /// <summary>
+    /// <c>--health-listen</c>: an address where the worker also serves the standard gRPC health
+    /// service (<c>grpc.health.v1.Health</c>) and nothing else, without TLS or token, for an
+    /// orchestrator's probes; null for none. SERVING while the worker takes calls, NOT_SERVING once
+    /// it is stopping.
+    /// </summary>
+    public IPEndPoint? HealthListen { get; init; }
+
     /// <summary>The discovery namespace to publish in and find peers in (<c>--namespace</c>).</summary>
     public string? DiscoveryNamespace { get; init; }
 

@@ -93,6 +93,9 @@ internal sealed class WorkerRuntime
         return new SessionScope(this);
     }
 
+    /// <summary>Whether the worker has begun to stop (it refuses new calls).</summary>
+    public bool IsStopping => _refusing;
+
     /// <summary>Counts a call in; false when the worker is stopping and the call must be refused.</summary>
     public bool TryEnter()
     {
