@@ -67,6 +67,11 @@ public sealed class WorkerPool : RoutinePool
         }
 
         _options = options ?? WorkerPoolOptions.Default;
+        if (discovery is StaticDiscovery && _options.Tags.Count > 0)
+        {
+            throw new ArgumentException("A static list's workers announce no tags, so a pool with Tags would use none of them: remove Tags, or use a discovery whose workers announce tags.", nameof(options));
+        }
+
         int quorum = _options.Validate(count, discovery is not null);
         Size = count;
         ILogger logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;

@@ -70,4 +70,12 @@ public sealed class StaticDiscoveryTests
             new[] { (DiscoveryEventKind.Added, "10.0.0.5:7070"), (DiscoveryEventKind.Added, "10.0.0.6:7070"), (DiscoveryEventKind.Updated, "10.0.0.5:7070"), (DiscoveryEventKind.Updated, "10.0.0.6:7070") },
             seen);
     }
+
+    [TestMethod]
+    public void Pool_WithTagsOverAStaticList_IsRefusedRatherThanUsingNoWorker()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new WorkerPool(discovery: new StaticDiscovery("127.0.0.1:7070"), options: WorkerPoolOptions.Default with { Tags = ["gpu"] }));
+
+        StringAssert.Contains(error.Message, "A static list's workers announce no tags");
+    }
 }

@@ -40,6 +40,11 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
             }
         }
 
+        if (options.CustomDiscovery is null && kind == "static" && options.Tags.Count > 0)
+        {
+            errors.Add("Wool:Tags select workers by the tags they announce, and a static list's workers announce none: remove Wool:Tags.");
+        }
+
         if (options.Spawn is < 0 || (options.Spawn == 0 && !discovers))
         {
             errors.Add($"Wool:Spawn is {options.Spawn}; a pool without discovery spawns at least one worker (leave it out for one per processor).");

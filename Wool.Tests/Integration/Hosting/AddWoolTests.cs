@@ -24,6 +24,7 @@ public sealed class AddWoolTests
     [DataRow("--Wool:Discovery=local", "Wool:Namespace is required with Wool:Discovery 'local'")]
     [DataRow("--Wool:Discovery=static", "Wool:Workers: A static list of workers needs at least one address (host:port). It lists the workers of Wool:Discovery 'static'.")]
     [DataRow("--Wool:Discovery=static --Wool:Workers:0=10.0.0.5", "Wool:Workers: '10.0.0.5' is not a worker address: write host:port")]
+    [DataRow("--Wool:Discovery=static --Wool:Workers:0=10.0.0.5:7070 --Wool:Tags:0=gpu", "Wool:Tags select workers by the tags they announce, and a static list's workers announce none")]
     [DataRow("--Wool:Lease=2", "Wool: Lease and Tags select discovered workers; this pool has no discovery")]
     [DataRow("--Wool:Tls:Certificate=/nonexistent.pem", "Wool:Tls:Authority is required with TLS")]
     public async Task Start_WithInvalidConfiguration_FailsNamingTheSetting(string arguments, string expected)
