@@ -64,9 +64,16 @@ internal static class WorkerAddress
         => listen is UnixDomainSocketEndPoint socket ? $"{WorkerChannels.UnixScheme}:{socket}" : bound;
 
     /// <summary>The address others should dial: a wildcard listen advertises this host's first routable IPv4 address.</summary>
-    public static string Advertised(string address, ILogger logger)
+    public static string Advertised(string address, ILogger logger, string? advertise = null)
     {
         var uri = new Uri(address);
+        if (advertise is not null && uri.Scheme != WorkerChannels.UnixScheme)
+        {
+            // Given by the operator (a pod's IP from the downward API, a DNS name): published as is, with the served port unless it names one.
+            var given = AdvertisedEndpoint(advertise);
+            return new UriBuilder(uri) { Host = given.Host, Port = given.Port ?? uri.Port }.Uri.ToString();
+        }
+
         if (uri.Scheme == WorkerChannels.UnixScheme || uri.Host is not ("0.0.0.0" or "[::]"))
         {
             return address;
@@ -84,5 +91,19 @@ internal static class WorkerAddress
         }
 
         return new UriBuilder(uri) { Host = routable.ToString() }.Uri.ToString();
+    }
+
+    /// <summary>Reads <c>--advertise host[:port]</c>; an <see cref="ArgumentException"/> names what is wrong.</summary>
+    public static (string Host, int? Port) AdvertisedEndpoint(string value)
+    {
+        if (Uri.TryCreate("http://" + value.Trim(), UriKind.Absolute, out Uri? uri) && uri.Host.Length > 0
+            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.UserInfo.Length == 0
+            && Uri.CheckHostName(uri.IdnHost) != UriHostNameType.Unknown)
+        {
+            bool hasPort = !uri.IsDefaultPort || value.TrimEnd().EndsWith(":80", StringComparison.Ordinal);
+            return (uri.Host, hasPort ? uri.Port : null);
+        }
+
+        throw new ArgumentException($"--advertise expects the host (and optionally the port) pools should dial, such as 10.0.0.5, worker-1.internal:7070 or [fd00::5]:7070, not '{value}'.");
     }
 }

@@ -98,6 +98,7 @@ internal static class WorkerCommandLine
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,
             Limits = limits,
             HealthListen = healthListen,
+            Advertise = One("--advertise") is { } advertise && WorkerAddress.AdvertisedEndpoint(advertise) is var _ ? advertise.Trim() : null,
         };
     }
 

@@ -152,7 +152,7 @@ internal static class WorkerHost
             ParentWatch.Start(runtime, stdin);
         }
 
-        address = WorkerAddress.Advertised(address, runtime.Logger);
+        address = WorkerAddress.Advertised(address, runtime.Logger, options.Advertise);
         if (options.InsecureNetwork)
         {
             WorkerLog.InsecureListen(runtime.Logger, address);

@@ -48,6 +48,7 @@ internal static class WorkerOptionTable
         new("--allow-type", Kind.Repeatable, "assembly:Name|Namespace.*|Type", "a type that may travel beyond the application's (repeatable)"),
         new("--admission", Kind.Valued, "Type, Assembly", "an admission policy for calls"),
         new("--grace-period", Kind.Valued, "seconds", "on SIGTERM, how long calls in flight may finish (default 10)"),
+        new("--advertise", Kind.Valued, "host[:port]", "the address to publish for pools and peers instead of the listening one (e.g. a pod's IP)"),
         new("--health-listen", Kind.Valued, "host:port", "also serve the gRPC health service there, alone, without TLS or token (for probes)"),
         new("--max-message-size", Kind.Valued, "bytes", "the largest call, result or stream item (default 4 MiB)"),
         new("--max-value-depth", Kind.Valued, "levels", "how deeply values may nest (default 500)"),

@@ -36,6 +36,12 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     /// </summary>
     public IPEndPoint? HealthListen { get; init; }
 
+    /// <summary>
+    /// <c>--advertise host[:port]</c>: the address to publish instead of the one listened on (a pod's
+    /// IP, a DNS name, a NAT's outside address); null to publish the listening address.
+    /// </summary>
+    public string? Advertise { get; init; }
+
     /// <summary>The discovery namespace to publish in and find peers in (<c>--namespace</c>).</summary>
     public string? DiscoveryNamespace { get; init; }
 
