@@ -87,6 +87,16 @@ internal sealed class WorkerConnection : IAsyncDisposable
         _ = RotateAsync(credentials, rotation.Token);
     }
 
+    /// <summary>
+    /// Takes no new calls and closes once the calls running on it have ended: a worker that left
+    /// discovery (draining, or removed from its records) finishes what it accepted.
+    /// </summary>
+    public async Task RetireAsync()
+    {
+        await Link.RetireAsync().ConfigureAwait(false);
+        await DisposeAsync().ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Task[] retiring;

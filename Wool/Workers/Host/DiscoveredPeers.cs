@@ -13,6 +13,8 @@ internal sealed class DiscoveredPeers : IAsyncDisposable
     private readonly IWorkerRegistration _registration;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _following;
+    private readonly Lock _gate = new();
+    private Task? _leaving;
 
     private DiscoveredPeers(IWorkerRegistration registration, IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
     {
@@ -26,10 +28,22 @@ internal sealed class DiscoveredPeers : IAsyncDisposable
         return new DiscoveredPeers(registration, discovery, self, peers);
     }
 
+    /// <summary>
+    /// Leaves discovery (once): pools drop this worker and send it no new call, while its calls in
+    /// flight finish and their nested calls still reach the peers, which stay known until disposal.
+    /// </summary>
+    public Task LeaveAsync()
+    {
+        lock (_gate)
+        {
+            return _leaving ??= _registration.DisposeAsync().AsTask();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Dropped first, so that no one is handed this worker while it stops.
-        await _registration.DisposeAsync().ConfigureAwait(false);
+        await LeaveAsync().ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         await _following.ConfigureAwait(false);
         _stop.Dispose();

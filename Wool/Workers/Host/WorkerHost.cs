@@ -173,6 +173,8 @@ internal static class WorkerHost
         await using DiscoveredPeers? discovered = discovery is null
             ? null
             : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(id, new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);
+        // On SIGTERM the worker leaves discovery first, then drains: pools stop sending it calls while those in flight finish.
+        using CancellationTokenRegistration leave = discovered is null ? default : runtime.StopStarted.Register(() => _ = discovered.LeaveAsync());
 
         if (embedded is null)
         {

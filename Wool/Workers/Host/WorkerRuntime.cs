@@ -17,6 +17,7 @@ internal sealed class WorkerRuntime
     private readonly CancellationTokenSource _shutdown = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _stopStarted = new();
     private readonly Lock _stopLock = new();
     private Task? _stopping;
     private int _inFlight;
@@ -93,6 +94,9 @@ internal sealed class WorkerRuntime
         return new SessionScope(this);
     }
 
+    /// <summary>Cancelled when the stop sequence begins (before calls in flight finish): the moment to leave discovery.</summary>
+    public CancellationToken StopStarted => _stopStarted.Token;
+
     /// <summary>Whether the worker has begun to stop (it refuses new calls).</summary>
     public bool IsStopping => _refusing;
 
@@ -142,6 +146,7 @@ internal sealed class WorkerRuntime
     private async Task StopCoreAsync(TimeSpan grace)
     {
         _refusing = true;
+        await _stopStarted.CancelAsync().ConfigureAwait(false);
         if (InFlight == 0)
         {
             _drained.TrySetResult();

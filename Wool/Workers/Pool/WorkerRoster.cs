@@ -264,8 +264,9 @@ internal sealed class WorkerRoster : IAsyncDisposable
             _connected.Remove(id);
         }
 
+        // Out of the set first (no new call goes to it); the calls it accepted finish before it closes.
         _set.Remove(connection);
-        _ = connection.DisposeAsync().AsTask();
+        _ = connection.RetireAsync();
         Fill();
     }
 }
