@@ -41,6 +41,8 @@ public sealed class AdvertiseTests
     [DataRow("http://10.0.0.5:7070")]
     [DataRow("10.0.0.5:7070/path")]
     [DataRow("bad host:1")]
+    [DataRow("10.0.0.5:0")]
+    [DataRow("[fe80::1%25eth0]:7070")]
     public void CommandLine_AdvertiseThatIsNotAnAddress_IsRefusedNamingIt(string value)
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--access-token-file", "/tmp/t", "--advertise", value], _ => null));

@@ -65,6 +65,12 @@ public sealed class HealthProbeTests
             var refused = await Assert.ThrowsAsync<RpcException>(() => watch.ResponseStream.MoveNext(CancellationToken.None));
             Assert.AreEqual(StatusCode.Unimplemented, refused.StatusCode, refused.Status.Detail);
 
+            // A health request is a few bytes: a larger one is refused, not buffered (the port takes no token).
+            var tooLarge = await Assert.ThrowsAsync<RpcException>(async () => await new Health.HealthClient(probe).CheckAsync(new HealthCheckRequest { Service = new string('x', 4096) }, deadline: Deadline()));
+            Assert.AreNotEqual(StatusCode.NotFound, tooLarge.StatusCode, "A 4 KB service name must be refused for its size, not looked up.");
+            using var again = GrpcChannel.ForAddress($"http://127.0.0.1:{probePort}");
+            Assert.AreEqual(HealthCheckResponse.Types.ServingStatus.Serving, (await new Health.HealthClient(again).CheckAsync(new HealthCheckRequest(), deadline: Deadline())).Status);
+
             // The callers' port serves the health service too, but only to a caller with the token.
             var unauthenticated = await Assert.ThrowsAsync<RpcException>(async () => await new Health.HealthClient(callers).CheckAsync(new HealthCheckRequest(), deadline: Deadline()));
             Assert.AreNotEqual(StatusCode.OK, unauthenticated.StatusCode);

@@ -14,13 +14,14 @@ namespace Wool.Workers.Host;
 /// and at most four times as many wait to authenticate as may be served: flooding the port can
 /// delay new callers, never evict one that is served. Each refusal is logged. Thread-safe.
 /// </summary>
-internal sealed class ConnectionLimit(int max)
+internal sealed class ConnectionLimit(int max, TimeSpan? authenticationTimeout = null)
 {
     /// <summary>How long a new connection has to authenticate (TLS handshake and first request).</summary>
     public static readonly TimeSpan AuthenticationTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly object ItemKey = new();
     private readonly int _max = max;
+    private readonly TimeSpan _timeout = authenticationTimeout ?? AuthenticationTimeout;
     private int _waiting;
     private int _open;
 
@@ -39,7 +40,7 @@ internal sealed class ConnectionLimit(int max)
 
         var place = new Place(this, connection);
         connection.Items[ItemKey] = place;
-        using var timeout = new Timer(static p => ((Place)p!).TimeOut(), place, AuthenticationTimeout, Timeout.InfiniteTimeSpan);
+        using var timeout = new Timer(static p => ((Place)p!).TimeOut(), place, _timeout, Timeout.InfiniteTimeSpan);
         try
         {
             await next(connection).ConfigureAwait(false);
@@ -105,7 +106,7 @@ internal sealed class ConnectionLimit(int max)
                 }
             }
 
-            WorkerLog.ConnectionNotAuthenticated(limit.Logger, connection.RemoteEndPoint?.ToString() ?? "a local socket", AuthenticationTimeout.TotalSeconds);
+            WorkerLog.ConnectionNotAuthenticated(limit.Logger, connection.RemoteEndPoint?.ToString() ?? "a local socket", limit._timeout.TotalSeconds);
             connection.Abort(new ConnectionAbortedException("The caller did not authenticate in time."));
         }
 

@@ -96,7 +96,7 @@ internal static class WorkerAddress
     /// <summary>Reads <c>--advertise host[:port]</c>; an <see cref="ArgumentException"/> names what is wrong.</summary>
     public static (string Host, int? Port) AdvertisedEndpoint(string value)
     {
-        if (Uri.TryCreate("http://" + value.Trim(), UriKind.Absolute, out Uri? uri) && uri.Host.Length > 0
+        if (!value.Contains('%', StringComparison.Ordinal) && Uri.TryCreate("http://" + value.Trim(), UriKind.Absolute, out Uri? uri) && uri.Host.Length > 0 && uri.Port > 0
             && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.UserInfo.Length == 0
             && Uri.CheckHostName(uri.IdnHost) != UriHostNameType.Unknown)
         {

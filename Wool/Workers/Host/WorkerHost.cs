@@ -74,7 +74,7 @@ internal static class WorkerHost
         // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
         builder.Services.AddSingleton<IHostLifetime, PassiveHostLifetime>();
         var connections = new ConnectionLimit(options.Limits.MaxConnections);
-        var probes = new ConnectionLimit(HealthEndpoint.MaxConnections);
+        var probes = new ConnectionLimit(HealthEndpoint.MaxConnections, HealthEndpoint.ConnectionLifetime);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             ILoggerFactory loggers = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>();

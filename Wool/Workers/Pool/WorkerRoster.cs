@@ -22,6 +22,7 @@ internal sealed class WorkerRoster : IAsyncDisposable
     private readonly bool _useWhileConnecting;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, WorkerConnection> _connected = new(StringComparer.Ordinal);
+    private readonly HashSet<WorkerConnection> _retiring = [];
     private readonly OrderedDictionary<string, WorkerInfo> _waiting = new(StringComparer.Ordinal);
     private bool _disposed;
 
@@ -139,8 +140,9 @@ internal sealed class WorkerRoster : IAsyncDisposable
         lock (_lock)
         {
             _disposed = true;
-            connections = [.. _connected.Values];
+            connections = [.. _connected.Values, .. _retiring];
             _connected.Clear();
+            _retiring.Clear();
             _waiting.Clear();
         }
 
@@ -264,9 +266,27 @@ internal sealed class WorkerRoster : IAsyncDisposable
             _connected.Remove(id);
         }
 
-        // Out of the set first (no new call goes to it); the calls it accepted finish before it closes.
+        // Out of the set first (no new call goes to it); the calls it accepted finish before it closes,
+        // or when the roster is disposed, whichever comes first (a retiring connection never outlives its pool).
         _set.Remove(connection);
-        _ = connection.RetireAsync();
+        lock (_lock)
+        {
+            _retiring.Add(connection);
+        }
+
+        _ = connection.RetireAsync().ContinueWith(
+            (_, state) =>
+            {
+                var (roster, retired) = ((WorkerRoster, WorkerConnection))state!;
+                lock (roster._lock)
+                {
+                    roster._retiring.Remove(retired);
+                }
+            },
+            (this, connection),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
         Fill();
     }
 }
