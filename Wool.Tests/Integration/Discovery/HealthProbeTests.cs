@@ -90,6 +90,47 @@ public sealed class HealthProbeTests
         StringAssert.Contains(error.Message, "--health-listen expects an address and a fixed port other than --listen's");
     }
 
+    [TestMethod]
+    public async Task Worker_WhoseProbePortIsTaken_ExitsWithCode2NamingIt()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        string bin = AppContext.BaseDirectory;
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "exec", "--runtimeconfig", Path.Combine(bin, "Wool.Tests.runtimeconfig.json"), "--depsfile", Path.Combine(bin, "Wool.Tests.deps.json"), Path.Combine(bin, "Wool.dll"),
+                     "worker", "--access-token-file", Path.Combine(Path.GetTempPath(), $"wool-test-token-{Guid.NewGuid():N}"), "--listen", $"127.0.0.1:{FreePort()}", "--health-listen", $"127.0.0.1:{port}" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var worker = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            Task<string> errors = worker.StandardError.ReadToEndAsync();
+            _ = worker.StandardOutput.ReadToEndAsync();
+            await worker.WaitForExitAsync().WaitAsync(Timeouts.Default);
+
+            Assert.AreEqual(2, worker.ExitCode, await errors);
+            StringAssert.Contains(await errors, "Could not listen:");
+            StringAssert.Contains(await errors, "Choose a free port for --listen or --health-listen.");
+        }
+        finally
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill();
+            }
+
+            File.Delete(start.ArgumentList[start.ArgumentList.IndexOf("--access-token-file") + 1]);
+        }
+    }
+
     private static DateTime Deadline() => DateTime.UtcNow + Timeouts.Default;
 
     private static int FreePort()

@@ -65,5 +65,11 @@ internal static class WorkerProgram
             Console.Error.WriteLine(e.Message);
             return 2;
         }
+        catch (Exception e) when (e is Microsoft.AspNetCore.Connections.AddressInUseException || e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            // A port taken by another process is the operator's to fix, not a crash.
+            Console.Error.WriteLine($"Could not listen: {e.Message} Choose a free port for --listen or --health-listen.");
+            return 2;
+        }
     }
 }
