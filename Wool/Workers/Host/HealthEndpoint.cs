@@ -27,15 +27,24 @@ internal static class HealthEndpoint
     /// <summary>How long a probe connection lives: a probe asks once and goes.</summary>
     public static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(2);
 
+    private static readonly object ProbeKey = new();
+
     public static void Listen(KestrelServerOptions kestrel, IPEndPoint endpoint, ConnectionLimit limit)
         => kestrel.Listen(endpoint, listen =>
         {
             listen.Protocols = HttpProtocols.Http2;
+            // The connection is marked by the listener that accepted it: no port number or address can pass for it.
+            listen.Use(next => connection =>
+            {
+                connection.Items[ProbeKey] = true;
+                return next(connection);
+            });
             listen.Use(limit.Middleware);
         });
 
     /// <summary>Whether the request came in on the probe port.</summary>
-    public static bool IsProbe(HttpContext context, IPEndPoint endpoint) => context.Connection.LocalPort == endpoint.Port;
+    public static bool IsProbe(HttpContext context)
+        => context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(ProbeKey) == true;
 
     /// <summary>On the probe port: the health check goes on; anything else is not found.</summary>
     public static void Branch(IApplicationBuilder probe)

@@ -119,11 +119,11 @@ internal static class WorkerHost
 
         await using var app = builder.Build();
         ILogger securityLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
-        if (options.HealthListen is { } probePort)
+        if (options.HealthListen is not null)
         {
             // The probe port answers the health check and nothing else; every other request is a caller's.
-            app.UseWhen(context => HealthEndpoint.IsProbe(context, probePort), HealthEndpoint.Branch);
-            app.UseWhen(context => !HealthEndpoint.IsProbe(context, probePort), callers => Authenticate(callers, options, securityLog, connections));
+            app.UseWhen(HealthEndpoint.IsProbe, HealthEndpoint.Branch);
+            app.UseWhen(context => !HealthEndpoint.IsProbe(context), callers => Authenticate(callers, options, securityLog, connections));
         }
         else
         {
