@@ -35,7 +35,7 @@ namespace Wool.Analyzers.CodeFixes
             }
 
             var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-            var method = (function is ParenthesizedLambdaExpressionSyntax ? model.GetSymbolInfo(function, context.CancellationToken).Symbol : model.GetDeclaredSymbol(function, context.CancellationToken)) as IMethodSymbol;
+            var method = Declarations.Symbol(model, function, context.CancellationToken);
             if (method == null)
             {
                 return;

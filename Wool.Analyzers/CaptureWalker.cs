@@ -135,8 +135,7 @@ namespace Wool.Analyzers
             }
         }
 
-        private IMethodSymbol Function(SyntaxNode node)
-            => (node is LocalFunctionStatementSyntax ? _model.GetDeclaredSymbol(node, _cancellation) : _model.GetSymbolInfo(node, _cancellation).Symbol) as IMethodSymbol;
+        private IMethodSymbol Function(SyntaxNode node) => Declarations.Symbol(_model, node, _cancellation);
 
         /// <summary>The syntax of the scope whose closure object holds the variable: its block (or loop, using, catch), a function's body for a parameter.</summary>
         private static SyntaxNode ScopeOf(ISymbol variable)

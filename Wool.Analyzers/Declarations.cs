@@ -15,6 +15,12 @@ namespace Wool.Analyzers
             return declared.Length == 0 ? null : declared[0].GetSyntax();
         }
 
+        /// <summary>The method a function's syntax declares: a method or local function is declared, a lambda is bound.</summary>
+        public static IMethodSymbol Symbol(SemanticModel model, SyntaxNode function, System.Threading.CancellationToken cancellation)
+            => (function is AnonymousFunctionExpressionSyntax
+                ? model.GetSymbolInfo(function, cancellation).Symbol
+                : model.GetDeclaredSymbol(function, cancellation)) as IMethodSymbol;
+
         /// <summary>The method's name; for a lambda, its head up to and including '=>'.</summary>
         public static Location Name(SyntaxNode declaration, IMethodSymbol method)
         {

@@ -43,20 +43,12 @@ namespace Wool.Analyzers
                 start.RegisterSyntaxNodeAction(
                     c =>
                     {
-                        if (c.SemanticModel.GetDeclaredSymbol(c.Node, c.CancellationToken) is IMethodSymbol local)
+                        if (Declarations.Symbol(c.SemanticModel, c.Node, c.CancellationToken) is IMethodSymbol function)
                         {
-                            Check(local, c.Node, routines, supported, c.ReportDiagnostic);
+                            Check(function, c.Node, routines, supported, c.ReportDiagnostic);
                         }
                     },
-                    SyntaxKind.LocalFunctionStatement);
-                start.RegisterSyntaxNodeAction(
-                    c =>
-                    {
-                        if (c.SemanticModel.GetSymbolInfo(c.Node, c.CancellationToken).Symbol is IMethodSymbol lambda)
-                        {
-                            Check(lambda, c.Node, routines, supported, c.ReportDiagnostic);
-                        }
-                    },
+                    SyntaxKind.LocalFunctionStatement,
                     SyntaxKind.ParenthesizedLambdaExpression);
             });
         }

@@ -35,9 +35,7 @@ namespace Wool.Analyzers
                 start.RegisterSyntaxNodeAction(
                     c =>
                     {
-                        var symbol = c.Node.IsKind(SyntaxKind.LocalFunctionStatement)
-                            ? c.SemanticModel.GetDeclaredSymbol(c.Node, c.CancellationToken) as IMethodSymbol
-                            : c.SemanticModel.GetSymbolInfo(c.Node, c.CancellationToken).Symbol as IMethodSymbol;
+                        var symbol = Declarations.Symbol(c.SemanticModel, c.Node, c.CancellationToken);
                         if (symbol != null && routines.IsMarked(symbol))
                         {
                             CheckDeclaration(symbol, c.Node, routines, check, c.ReportDiagnostic, c.CancellationToken);

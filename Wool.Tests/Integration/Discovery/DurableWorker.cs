@@ -52,8 +52,8 @@ internal sealed class DurableWorker : IAsyncDisposable
 
     public static Task<DurableWorker> StartAsync(params string[] options) => StartInAsync(null, options);
 
-    /// <summary>Starts the worker inside network namespace <paramref name="networkNamespace"/> (null: this one).</summary>
-    public static async Task<DurableWorker> StartInAsync(string? networkNamespace, params string[] options)
+    /// <summary>The worker's command (<c>dotnet exec … Wool.dll worker …</c>), its output redirected; inside <paramref name="networkNamespace"/> when not null.</summary>
+    public static ProcessStartInfo StartInfo(string? networkNamespace, params string[] options)
     {
         string bin = AppContext.BaseDirectory;
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
@@ -76,7 +76,13 @@ internal sealed class DurableWorker : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start)!;
+        return start;
+    }
+
+    /// <summary>Starts the worker inside network namespace <paramref name="networkNamespace"/> (null: this one).</summary>
+    public static async Task<DurableWorker> StartInAsync(string? networkNamespace, params string[] options)
+    {
+        var process = Process.Start(StartInfo(networkNamespace, options))!;
         var errors = new ConcurrentQueue<string>();
         _ = CollectAsync(process.StandardError, errors);
         try

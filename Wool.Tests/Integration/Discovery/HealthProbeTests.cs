@@ -22,14 +22,15 @@ public sealed class HealthProbeTests
         try
         {
             string token = Path.Combine(secrets.FullName, "token");
-            int probePort = FreePort();
-            await using var worker = await DurableWorker.StartAsync("--access-token-file", token, "--listen", $"127.0.0.1:{FreePort()}", "--health-listen", $"127.0.0.1:{probePort}", "--grace-period", "20");
+            int probePort = FreePort.Next();
+            await using var worker = await DurableWorker.StartAsync("--access-token-file", token, "--listen", $"127.0.0.1:{FreePort.Next()}", "--health-listen", $"127.0.0.1:{probePort}", "--grace-period", "20");
             using var probe = GrpcChannel.ForAddress($"http://127.0.0.1:{probePort}");
             var health = new Health.HealthClient(probe);
 
             Assert.AreEqual(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest(), deadline: Deadline())).Status);
 
             await using var pool = new WorkerPool(discovery: new StaticDiscovery(worker.Address.Authority), options: WorkerPoolOptions.Default with { AccessTokenFile = token });
+            Assert.AreEqual(worker.ProcessId, await DiscoveryRoutines.Where().WaitAsync(Timeouts.Default), "The pool is connected before the call that will be in flight.");
             Task<int> held = DiscoveryRoutines.Hold(3000);
             await Task.Delay(500);
             using (var term = System.Diagnostics.Process.Start("kill", $"-TERM {worker.ProcessId}"))
@@ -55,8 +56,8 @@ public sealed class HealthProbeTests
         DirectoryInfo secrets = Directory.CreateTempSubdirectory("wool-test-token-");
         try
         {
-            int probePort = FreePort();
-            await using var worker = await DurableWorker.StartAsync("--access-token-file", Path.Combine(secrets.FullName, "token"), "--listen", $"127.0.0.1:{FreePort()}", "--health-listen", $"127.0.0.1:{probePort}");
+            int probePort = FreePort.Next();
+            await using var worker = await DurableWorker.StartAsync("--access-token-file", Path.Combine(secrets.FullName, "token"), "--listen", $"127.0.0.1:{FreePort.Next()}", "--health-listen", $"127.0.0.1:{probePort}");
             using var probe = GrpcChannel.ForAddress($"http://127.0.0.1:{probePort}");
             using var callers = GrpcChannel.ForAddress(worker.Address);
 
@@ -96,18 +97,8 @@ public sealed class HealthProbeTests
         using var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();
         int port = ((IPEndPoint)taken.LocalEndpoint).Port;
-        string bin = AppContext.BaseDirectory;
-        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { "exec", "--runtimeconfig", Path.Combine(bin, "Wool.Tests.runtimeconfig.json"), "--depsfile", Path.Combine(bin, "Wool.Tests.deps.json"), Path.Combine(bin, "Wool.dll"),
-                     "worker", "--access-token-file", Path.Combine(Path.GetTempPath(), $"wool-test-token-{Guid.NewGuid():N}"), "--listen", $"127.0.0.1:{FreePort()}", "--health-listen", $"127.0.0.1:{port}" })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        string tokenFile = Path.Combine(Path.GetTempPath(), $"wool-test-token-{Guid.NewGuid():N}");
+        var start = DurableWorker.StartInfo(null, "--access-token-file", tokenFile, "--listen", $"127.0.0.1:{FreePort.Next()}", "--health-listen", $"127.0.0.1:{port}");
 
         using var worker = System.Diagnostics.Process.Start(start)!;
         try
@@ -127,16 +118,10 @@ public sealed class HealthProbeTests
                 worker.Kill();
             }
 
-            File.Delete(start.ArgumentList[start.ArgumentList.IndexOf("--access-token-file") + 1]);
+            File.Delete(tokenFile);
         }
     }
 
     private static DateTime Deadline() => DateTime.UtcNow + Timeouts.Default;
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

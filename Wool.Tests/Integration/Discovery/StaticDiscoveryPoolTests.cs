@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Wool.Discovery;
 
 namespace Wool.Tests.Integration.Discovery;
@@ -18,8 +16,8 @@ public sealed class StaticDiscoveryPoolTests
         try
         {
             string token = Path.Combine(secrets.FullName, "token");
-            await using var first = await DurableWorker.StartAsync("--access-token-file", token, "--listen", $"127.0.0.1:{FreePort()}");
-            await using var second = await DurableWorker.StartAsync("--access-token-file", token, "--listen", $"127.0.0.1:{FreePort()}");
+            await using var first = await DurableWorker.StartAsync("--access-token-file", token, "--listen", $"127.0.0.1:{FreePort.Next()}");
+            await using var second = await DurableWorker.StartAsync("--access-token-file", token, "--listen", $"127.0.0.1:{FreePort.Next()}");
 
             var discovery = new StaticDiscovery(first.Address.Authority, second.Address.Authority);
             await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { AccessTokenFile = token, Quorum = 2 });
@@ -40,7 +38,7 @@ public sealed class StaticDiscoveryPoolTests
         try
         {
             string token = Path.Combine(secrets.FullName, "token");
-            int port = FreePort();
+            int port = FreePort.Next();
             var discovery = new StaticDiscovery([$"127.0.0.1:{port}"], TimeSpan.FromMilliseconds(200));
             await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { AccessTokenFile = token });
             await Task.Delay(500); // The pool has tried the address and found nothing listening.
@@ -68,10 +66,4 @@ public sealed class StaticDiscoveryPoolTests
         }
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
