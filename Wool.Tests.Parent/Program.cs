@@ -23,6 +23,13 @@ if (args is ["lan-watch", var watched])
     return;
 }
 
+// dns <name> [<port>]: a caller over DNS discovery, driven by stdin (see RemoteCaller).
+if (args is ["dns", var dnsName, .. var dnsPort])
+{
+    await Wool.Tests.Parent.RemoteCaller.RunAsync(new DnsDiscovery(dnsName, dnsPort is [var port] ? int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) : null));
+    return;
+}
+
 // hosted <namespace>: hosts a worker in this application (AddWoolWorker), with services its routines use.
 if (args is ["hosted", var hostedNamespace])
 {

@@ -67,9 +67,9 @@ public sealed class WorkerPool : RoutinePool
         }
 
         _options = options ?? WorkerPoolOptions.Default;
-        if (discovery is StaticDiscovery && _options.Tags.Count > 0)
+        if (discovery is StaticDiscovery or DnsDiscovery && _options.Tags.Count > 0)
         {
-            throw new ArgumentException("A static list's workers announce no tags, so a pool with Tags would use none of them: remove Tags, or use a discovery whose workers announce tags.", nameof(options));
+            throw new ArgumentException($"The workers of a {(discovery is StaticDiscovery ? "static list" : "DNS name")} announce no tags, so a pool with Tags would use none of them: remove Tags, or use a discovery whose workers announce tags.", nameof(options));
         }
 
         int quorum = _options.Validate(count, discovery is not null);

@@ -76,6 +76,6 @@ public sealed class StaticDiscoveryTests
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => new WorkerPool(discovery: new StaticDiscovery("127.0.0.1:7070"), options: WorkerPoolOptions.Default with { Tags = ["gpu"] }));
 
-        StringAssert.Contains(error.Message, "A static list's workers announce no tags");
+        StringAssert.Contains(error.Message, "The workers of a static list announce no tags");
     }
 }

@@ -9,7 +9,7 @@ namespace Wool.Hosting;
 /// </summary>
 internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string? Namespace, IWorkerDiscovery? CustomDiscovery, WorkerPoolOptions Options)
 {
-    private static readonly string[] DiscoveryKinds = ["none", "local", "lan", "static"];
+    private static readonly string[] DiscoveryKinds = ["none", "local", "lan", "static", "dns"];
 
     /// <summary>The plan of <paramref name="options"/>, or the list of what is wrong with them.</summary>
     public static (ApplicationPoolPlan? Plan, List<string> Errors) From(WoolOptions options, ILoggerFactory? loggerFactory)
@@ -19,7 +19,7 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
         bool discovers = options.CustomDiscovery is not null || kind != "none";
         if (options.CustomDiscovery is null && !DiscoveryKinds.Contains(kind))
         {
-            errors.Add($"Wool:Discovery is '{options.Discovery}'; use none, local, lan or static (or set CustomDiscovery in code).");
+            errors.Add($"Wool:Discovery is '{options.Discovery}'; use none, local, lan, static or dns (or set CustomDiscovery in code).");
         }
 
         if (options.CustomDiscovery is null && kind is "local" or "lan" && string.IsNullOrWhiteSpace(options.Namespace))
@@ -40,9 +40,14 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
             }
         }
 
-        if (options.CustomDiscovery is null && kind == "static" && options.Tags.Count > 0)
+        if (custom is null && kind == "dns")
         {
-            errors.Add("Wool:Tags select workers by the tags they announce, and a static list's workers announce none: remove Wool:Tags.");
+            custom = Dns(options, loggerFactory, errors);
+        }
+
+        if (options.CustomDiscovery is null && kind is "static" or "dns" && options.Tags.Count > 0)
+        {
+            errors.Add($"Wool:Tags select workers by the tags they announce, and the workers of {kind} discovery announce none: remove Wool:Tags.");
         }
 
         if (options.Spawn is < 0 || (options.Spawn == 0 && !discovers))
@@ -95,6 +100,37 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
             _ => null,
         };
         return new WorkerPool(Spawn, discovery, Options);
+    }
+
+    private static DnsDiscovery? Dns(WoolOptions options, ILoggerFactory? loggerFactory, List<string> errors)
+    {
+        if (options.Dns is not { Name: { } name } dns || string.IsNullOrWhiteSpace(name))
+        {
+            errors.Add("Wool:Dns:Name is required with Wool:Discovery 'dns': the workers' DNS name (with Wool:Dns:Port), or their SRV name.");
+            return null;
+        }
+
+        try
+        {
+            var servers = dns.Servers.Select(server => System.Net.IPEndPoint.TryParse(server, out var endpoint) && endpoint.Port > 0
+                ? endpoint
+                : throw new ArgumentException($"DnsDiscoveryOptions.NameServers: '{server}' is not an address and port such as 10.96.0.10:53.")).ToList();
+            return new DnsDiscovery(
+                new DnsDiscoveryOptions
+                {
+                    Name = name,
+                    Port = dns.Port,
+                    NameServers = servers,
+                    Secure = options.Tls is { Authority: not null },
+                    MaxInterval = dns.MaxInterval ?? TimeSpan.FromSeconds(30),
+                },
+                loggerFactory?.CreateLogger<DnsDiscovery>());
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add($"Wool:Dns: {e.Message.Split(" (Parameter", 2)[0]}");
+            return null;
+        }
     }
 
     private static Security.WorkerCredentials? Credentials(WoolTlsOptions? tls, List<string> errors)

@@ -24,7 +24,8 @@ public sealed class WoolOptions
 
     /// <summary>
     /// Where to find workers started elsewhere: <c>none</c> (default), <c>local</c> (this machine),
-    /// <c>lan</c> (mDNS on the local network) or <c>static</c> (the addresses in <see cref="Workers"/>).
+    /// <c>lan</c> (mDNS on the local network), <c>static</c> (the addresses in <see cref="Workers"/>) or
+    /// <c>dns</c> (the records of <see cref="Dns"/>).
     /// </summary>
     public string Discovery { get; set; } = "none";
 
@@ -36,6 +37,9 @@ public sealed class WoolOptions
 
     /// <summary>With <c>static</c> discovery: each worker's <c>host:port</c> (or <c>https://host:port</c>); see <see cref="StaticDiscovery"/>.</summary>
     public List<string> Workers { get; set; } = [];
+
+    /// <summary>With <c>dns</c> discovery: the workers' DNS name; see <see cref="DnsDiscovery"/>.</summary>
+    public WoolDnsOptions? Dns { get; set; }
 
     /// <summary>With discovery: use only workers carrying one of these tags.</summary>
     public List<string> Tags { get; set; } = [];

@@ -58,23 +58,7 @@ internal sealed class NetworkNamespaces : IDisposable
         TryIp($"netns del {B}");
     }
 
-    private static void Ip(string arguments)
-    {
-        var (exit, output) = Run(arguments);
-        if (exit != 0)
-        {
-            throw new InvalidOperationException($"'ip {arguments}' failed ({exit}): {output}. The LAN test needs root and iproute2 to create its own network namespaces.");
-        }
-    }
+    private static void Ip(string arguments) => IpCommand.Run(arguments, "The LAN test needs root and iproute2 to create its own network namespaces.");
 
-    private static void TryIp(string arguments) => Run(arguments);
-
-    private static (int Exit, string Output) Run(string arguments)
-    {
-        var start = new ProcessStartInfo("ip", arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Trim());
-    }
+    private static void TryIp(string arguments) => IpCommand.TryRun(arguments);
 }

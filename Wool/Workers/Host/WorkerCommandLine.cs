@@ -26,22 +26,24 @@ internal static class WorkerCommandLine
         bool Has(string name) => given.ContainsKey(name);
 
         string discovery = One("--discovery") ?? "none";
-        if (discovery is not ("local" or "lan" or "none"))
+        if (discovery is not ("local" or "lan" or "dns" or "static" or "none"))
         {
-            throw new ArgumentException($"--discovery is local, lan or none, not '{discovery}'.");
+            throw new ArgumentException($"--discovery is local, lan, dns, static or none, not '{discovery}'.");
         }
 
         string? @namespace = One("--namespace");
-        if (discovery != "none" && @namespace is null)
+        bool named = discovery is "local" or "lan";
+        if (named && @namespace is null)
         {
             throw new ArgumentException($"--discovery {discovery} needs --namespace <name>: only pools and workers of the same namespace see each other.");
         }
 
-        if (discovery == "none" && @namespace is not null)
+        if (!named && @namespace is not null)
         {
             throw new ArgumentException("--namespace names a discovery namespace; give it with --discovery local or --discovery lan, or remove it.");
         }
 
+        var peers = PeerDiscovery(discovery, One("--dns-name"), One("--dns-port"), All("--dns-server"), All("--peer"), Has("--tls-certificate"));
         WorkerCredentials? credentials = Credentials(One("--tls-authority"), One("--tls-certificate"), One("--tls-key"), Has("--tls-one-way"), One("--tls-worker-identity"), All("--tls-caller-identity"));
         bool insecureNetwork = Has("--insecure-listen-on-network");
         EndPoint? listen = One("--listen") is { } address ? ParseListen(address) : null;
@@ -90,6 +92,7 @@ internal static class WorkerCommandLine
             AccessTokenFile = tokenFile,
             DiscoveryNamespace = @namespace,
             DiscoveryMode = discovery,
+            PeerDiscovery = peers,
             InsecureNetwork = insecureNetwork,
             Credentials = credentials,
             AllowedTypes = All("--allow-type"),
@@ -100,6 +103,51 @@ internal static class WorkerCommandLine
             HealthListen = healthListen,
             Advertise = One("--advertise") is { } advertise && WorkerAddress.AdvertisedEndpoint(advertise) is var _ ? advertise.Trim() : null,
         };
+    }
+
+    /// <summary>Where a worker of <c>--discovery dns</c> or <c>static</c> finds its peers (it publishes nothing: the orchestrator or the list does).</summary>
+    private static Func<Microsoft.Extensions.Logging.ILogger, Discovery.IWorkerDiscovery>? PeerDiscovery(string discovery, string? dnsName, string? dnsPort, IReadOnlyList<string> dnsServers, IReadOnlyList<string> peers, bool secure)
+    {
+        if (discovery != "dns" && (dnsName ?? dnsPort) is not null || dnsServers.Count > 0 && discovery != "dns")
+        {
+            throw new ArgumentException("--dns-name, --dns-port and --dns-server go with --discovery dns.");
+        }
+
+        if (discovery != "static" && peers.Count > 0)
+        {
+            throw new ArgumentException("--peer lists the workers of --discovery static; give that too, or remove it.");
+        }
+
+        if (discovery == "static")
+        {
+            var list = peers.Count > 0
+                ? new Discovery.StaticDiscovery([.. peers])
+                : throw new ArgumentException("--discovery static needs the other workers, each with --peer host:port (WOOL_PEER: comma-separated).");
+            return _ => list;
+        }
+
+        if (discovery != "dns")
+        {
+            return null;
+        }
+
+        if (dnsName is null)
+        {
+            throw new ArgumentException("--discovery dns needs --dns-name: the workers' DNS name (with --dns-port), or their SRV name (without).");
+        }
+
+        var servers = dnsServers.Select(server => IPEndPoint.TryParse(server, out var endpoint) && endpoint.Port > 0
+            ? endpoint
+            : throw new ArgumentException($"--dns-server expects an address and port such as 10.96.0.10:53, not '{server}'.")).ToList();
+        var dns = new Discovery.DnsDiscoveryOptions
+        {
+            Name = dnsName,
+            Port = dnsPort is null ? null : Number("--dns-port", dnsPort, 0),
+            NameServers = servers,
+            Secure = secure,
+        };
+        _ = new Discovery.DnsDiscovery(dns); // checks the options now, so a mistake fails the command line
+        return logger => new Discovery.DnsDiscovery(dns, logger);
     }
 
     private static WorkerCredentials? Credentials(string? authority, string? certificate, string? key, bool oneWay, string? identity, IReadOnlyList<string> callers)

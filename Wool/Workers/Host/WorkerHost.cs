@@ -170,6 +170,7 @@ internal static class WorkerHost
             WorkerLog.Tls(securityLog, tls.ToString());
         }
 
+        discovery ??= options.PeerDiscovery?.Invoke(runtime.Logger);
         await using DiscoveredPeers? discovered = discovery is null
             ? null
             : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(id, new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);

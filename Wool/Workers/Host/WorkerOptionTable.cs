@@ -31,8 +31,12 @@ internal static class WorkerOptionTable
 
     public static readonly Option[] All =
     [
-        new("--discovery", Kind.Valued, "local|lan|none", "where peers and pools find this worker (default none)"),
+        new("--discovery", Kind.Valued, "local|lan|dns|static|none", "where peers and pools find this worker (default none)"),
         new("--namespace", Kind.Valued, "name", "the discovery namespace (required with local or lan)"),
+        new("--dns-name", Kind.Valued, "name", "dns: the workers' DNS name (A/AAAA with --dns-port; SRV without)"),
+        new("--dns-port", Kind.Valued, "port", "dns: the port every worker listens on (leave out for SRV records)"),
+        new("--dns-server", Kind.Repeatable, "address:port", "dns: a DNS server to ask (repeatable; default: /etc/resolv.conf's)"),
+        new("--peer", Kind.Repeatable, "host:port", "static: another worker's address (repeatable)"),
         new("--listen", Kind.Valued, "host:port|unix:/path", "where to serve (default: a private Unix socket for local discovery, loopback otherwise)"),
         new("--tag", Kind.Repeatable, "tag", "a tag pools select workers by (repeatable; comma-separated in the environment)"),
         new("--access-token-file", Kind.Valued, "file", "the access token callers must present (made, mode 0600, when missing)"),

@@ -45,8 +45,11 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     /// <summary>The discovery namespace to publish in and find peers in (<c>--namespace</c>).</summary>
     public string? DiscoveryNamespace { get; init; }
 
-    /// <summary><c>local</c> (this machine) or <c>lan</c> (mDNS); meaningful with a namespace.</summary>
+    /// <summary><c>local</c> (this machine), <c>lan</c> (mDNS), <c>dns</c>, <c>static</c> or <c>none</c>.</summary>
     public string DiscoveryMode { get; init; } = "none";
+
+    /// <summary>With <c>dns</c> or <c>static</c>: where the worker finds its peers (it publishes nothing there), made with the worker's logger.</summary>
+    public Func<Microsoft.Extensions.Logging.ILogger, Discovery.IWorkerDiscovery>? PeerDiscovery { get; init; }
 
     /// <summary>
     /// <c>--insecure-listen-on-network</c>: listen on a non-loopback address without TLS. Anyone who

@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Wool.Discovery;
+
+/// <summary>Log messages of the discovery backends that talk to a server (DNS, etcd).</summary>
+internal static partial class DiscoveryLog
+{
+    [LoggerMessage(EventId = 1, EventName = "DnsLookupFailed", Level = LogLevel.Warning, Message = "Looking up workers at '{Name}' failed ({Reason}); keeping the {Known} worker(s) known and retrying.")]
+    public static partial void DnsLookupFailed(ILogger logger, string name, string reason, int known);
+
+    [LoggerMessage(EventId = 2, EventName = "DnsLookupRecovered", Level = LogLevel.Information, Message = "Looking up workers at '{Name}' works again: {Count} worker(s).")]
+    public static partial void DnsLookupRecovered(ILogger logger, string name, int count);
+}
