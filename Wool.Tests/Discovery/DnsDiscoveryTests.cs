@@ -90,7 +90,7 @@ public sealed class DnsDiscoveryTests
         var missing = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--discovery", "dns", "--insecure-listen-on-network"], _ => null));
         var stray = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--dns-name", "workers.local", "--insecure-listen-on-network"], _ => null));
 
-        var discovery = (DnsDiscovery)options.PeerDiscovery!(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var discovery = (DnsDiscovery)options.DiscoveryFactory!(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.AreEqual(("workers.default.svc.cluster.local", 7070), (discovery.Options.Name, discovery.Options.Port));
         StringAssert.Contains(missing.Message, "--discovery dns needs --dns-name");
         StringAssert.Contains(stray.Message, "go with --discovery dns");
@@ -102,7 +102,7 @@ public sealed class DnsDiscoveryTests
         WorkerOptions options = WorkerCommandLine.Parse(["--discovery", "static", "--peer", "10.0.0.5:7070", "--peer", "10.0.0.6:7070", "--insecure-listen-on-network"], _ => null);
         var missing = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--discovery", "static", "--insecure-listen-on-network"], _ => null));
 
-        var discovery = (StaticDiscovery)options.PeerDiscovery!(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var discovery = (StaticDiscovery)options.DiscoveryFactory!(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         Assert.HasCount(2, discovery.Workers);
         StringAssert.Contains(missing.Message, "--peer host:port");
     }

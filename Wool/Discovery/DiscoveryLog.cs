@@ -10,4 +10,10 @@ internal static partial class DiscoveryLog
 
     [LoggerMessage(EventId = 2, EventName = "DnsLookupRecovered", Level = LogLevel.Information, Message = "Looking up workers at '{Name}' works again: {Count} worker(s).")]
     public static partial void DnsLookupRecovered(ILogger logger, string name, int count);
+
+    [LoggerMessage(EventId = 3, EventName = "EtcdFailed", Level = LogLevel.Warning, Message = "{Activity}: etcd at {Endpoints} is unreachable ({Reason}); keeping the {Known} worker(s) known and retrying.")]
+    public static partial void EtcdFailed(ILogger logger, string activity, string endpoints, string reason, int known);
+
+    [LoggerMessage(EventId = 4, EventName = "EtcdRecovered", Level = LogLevel.Information, Message = "{Activity}: etcd is reachable again ({Count} worker(s)).")]
+    public static partial void EtcdRecovered(ILogger logger, string activity, int count);
 }

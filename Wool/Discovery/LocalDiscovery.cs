@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Wool.Security;
 
@@ -28,7 +27,6 @@ namespace Wool.Discovery;
 /// </remarks>
 public sealed partial class LocalDiscovery : IWorkerDiscovery
 {
-    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false };
 
     private readonly Lazy<string> _folder;
     private readonly Lazy<AccessToken> _accessToken;
@@ -179,10 +177,9 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
 
     private void Write(WorkerInfo worker)
     {
-        var record = new LocalWorkerRecord(worker.Id, worker.Address.ToString(), worker.ProcessId, worker.ProtocolVersion, [.. worker.Tags], worker.Secure, new Dictionary<string, string>(worker.Options));
         string path = Path.Combine(Folder, worker.Id + ".json");
         string temporary = path + "." + Environment.ProcessId + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(record, s_json));
+        File.WriteAllText(temporary, WorkerRecord.Write(worker));
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -190,16 +187,9 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
     {
         try
         {
-            var record = JsonSerializer.Deserialize<LocalWorkerRecord>(File.ReadAllText(path), s_json);
-            return record is null ? null : new WorkerInfo(record.Id, new Uri(record.Address), record.ProcessId)
-            {
-                ProtocolVersion = record.ProtocolVersion,
-                Tags = record.Tags,
-                Secure = record.Secure,
-                Options = record.Options,
-            };
+            return WorkerRecord.Read(File.ReadAllBytes(path));
         }
-        catch (Exception e) when (e is IOException or JsonException or UriFormatException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null; // being replaced, or not ours: the next scan sees it whole
         }
@@ -220,8 +210,6 @@ public sealed partial class LocalDiscovery : IWorkerDiscovery
 
     [GeneratedRegex("^[A-Za-z0-9._-]+$")]
     private static partial Regex ValidNamespace();
-
-    private sealed record LocalWorkerRecord(string Id, string Address, int ProcessId, uint ProtocolVersion, string[] Tags, bool Secure, Dictionary<string, string> Options);
 
     private sealed class Registration(LocalDiscovery owner, string id, FileStream alive) : IWorkerRegistration
     {

@@ -9,7 +9,7 @@ namespace Wool.Hosting;
 /// </summary>
 internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string? Namespace, IWorkerDiscovery? CustomDiscovery, WorkerPoolOptions Options)
 {
-    private static readonly string[] DiscoveryKinds = ["none", "local", "lan", "static", "dns"];
+    private static readonly string[] DiscoveryKinds = ["none", "local", "lan", "static", "dns", "etcd"];
 
     /// <summary>The plan of <paramref name="options"/>, or the list of what is wrong with them.</summary>
     public static (ApplicationPoolPlan? Plan, List<string> Errors) From(WoolOptions options, ILoggerFactory? loggerFactory)
@@ -19,10 +19,10 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
         bool discovers = options.CustomDiscovery is not null || kind != "none";
         if (options.CustomDiscovery is null && !DiscoveryKinds.Contains(kind))
         {
-            errors.Add($"Wool:Discovery is '{options.Discovery}'; use none, local, lan, static or dns (or set CustomDiscovery in code).");
+            errors.Add($"Wool:Discovery is '{options.Discovery}'; use none, local, lan, etcd, static or dns (or set CustomDiscovery in code).");
         }
 
-        if (options.CustomDiscovery is null && kind is "local" or "lan" && string.IsNullOrWhiteSpace(options.Namespace))
+        if (options.CustomDiscovery is null && kind is "local" or "lan" or "etcd" && string.IsNullOrWhiteSpace(options.Namespace))
         {
             errors.Add($"Wool:Namespace is required with Wool:Discovery '{kind}': the namespace the workers publish in.");
         }
@@ -43,6 +43,18 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
         if (custom is null && kind == "dns")
         {
             custom = Dns(options, loggerFactory, errors);
+        }
+
+        if (custom is null && kind == "etcd" && !string.IsNullOrWhiteSpace(options.Namespace))
+        {
+            try
+            {
+                custom = new EtcdDiscovery(new EtcdDiscoveryOptions { Endpoints = options.EtcdEndpoints, Namespace = options.Namespace }, loggerFactory?.CreateLogger<EtcdDiscovery>());
+            }
+            catch (ArgumentException e)
+            {
+                errors.Add($"Wool:EtcdEndpoints: {e.Message.Split(" (Parameter", 2)[0]}");
+            }
         }
 
         if (options.CustomDiscovery is null && kind is "static" or "dns" && options.Tags.Count > 0)

@@ -25,11 +25,11 @@ public sealed class WoolOptions
     /// <summary>
     /// Where to find workers started elsewhere: <c>none</c> (default), <c>local</c> (this machine),
     /// <c>lan</c> (mDNS on the local network), <c>static</c> (the addresses in <see cref="Workers"/>) or
-    /// <c>dns</c> (the records of <see cref="Dns"/>).
+    /// <c>dns</c> (the records of <see cref="Dns"/>) or <c>etcd</c> (the cluster at <see cref="EtcdEndpoints"/>).
     /// </summary>
     public string Discovery { get; set; } = "none";
 
-    /// <summary>The discovery namespace workers publish in (required with <c>local</c> or <c>lan</c>).</summary>
+    /// <summary>The discovery namespace workers publish in (required with <c>local</c>, <c>lan</c> or <c>etcd</c>).</summary>
     public string? Namespace { get; set; }
 
     /// <summary>A discovery of your own (code only; takes the place of <see cref="Discovery"/>).</summary>
@@ -40,6 +40,9 @@ public sealed class WoolOptions
 
     /// <summary>With <c>dns</c> discovery: the workers' DNS name; see <see cref="DnsDiscovery"/>.</summary>
     public WoolDnsOptions? Dns { get; set; }
+
+    /// <summary>With <c>etcd</c> discovery: the etcd cluster's client URLs (<c>http://etcd:2379</c>); see <see cref="EtcdDiscovery"/>.</summary>
+    public List<string> EtcdEndpoints { get; set; } = [];
 
     /// <summary>With discovery: use only workers carrying one of these tags.</summary>
     public List<string> Tags { get; set; } = [];

@@ -20,7 +20,8 @@ public sealed class AddWoolTests
 {
     [TestMethod]
     [DataRow("--Wool:Spawn=-1", "Wool:Spawn is -1")]
-    [DataRow("--Wool:Discovery=bogus", "Wool:Discovery is 'bogus'; use none, local, lan, static or dns")]
+    [DataRow("--Wool:Discovery=bogus", "Wool:Discovery is 'bogus'; use none, local, lan, etcd, static or dns")]
+    [DataRow("--Wool:Discovery=etcd --Wool:Namespace=prod", "Wool:EtcdEndpoints: EtcdDiscoveryOptions.Endpoints is empty")]
     [DataRow("--Wool:Discovery=local", "Wool:Namespace is required with Wool:Discovery 'local'")]
     [DataRow("--Wool:Discovery=static", "Wool:Workers: A static list of workers needs at least one address (host:port). It lists the workers of Wool:Discovery 'static'.")]
     [DataRow("--Wool:Discovery=static --Wool:Workers:0=10.0.0.5", "Wool:Workers: '10.0.0.5' is not a worker address: write host:port")]

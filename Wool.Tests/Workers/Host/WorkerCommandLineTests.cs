@@ -93,7 +93,7 @@ public sealed class WorkerCommandLineTests
     }
 
     [TestMethod]
-    [DataRow(new[] { "--namespace", "prod" }, "--namespace names a discovery namespace; give it with --discovery local or --discovery lan")]
+    [DataRow(new[] { "--namespace", "prod" }, "--namespace names a discovery namespace; give it with --discovery local, lan or etcd")]
     [DataRow(new[] { "--discovery", "local", "--namespace", "prod", "--grace-period", "soon" }, "--grace-period expects a positive whole number, not 'soon'")]
     [DataRow(new[] { "--tag" }, "Option '--tag' needs a value: --tag <tag>")]
     [DataRow(new[] { "--colour", "blue" }, "Unknown worker option '--colour'. Run 'Wool.dll worker --help' for the list.")]

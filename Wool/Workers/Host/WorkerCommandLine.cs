@@ -26,13 +26,13 @@ internal static class WorkerCommandLine
         bool Has(string name) => given.ContainsKey(name);
 
         string discovery = One("--discovery") ?? "none";
-        if (discovery is not ("local" or "lan" or "dns" or "static" or "none"))
+        if (discovery is not ("local" or "lan" or "etcd" or "dns" or "static" or "none"))
         {
-            throw new ArgumentException($"--discovery is local, lan, dns, static or none, not '{discovery}'.");
+            throw new ArgumentException($"--discovery is local, lan, etcd, dns, static or none, not '{discovery}'.");
         }
 
         string? @namespace = One("--namespace");
-        bool named = discovery is "local" or "lan";
+        bool named = discovery is "local" or "lan" or "etcd";
         if (named && @namespace is null)
         {
             throw new ArgumentException($"--discovery {discovery} needs --namespace <name>: only pools and workers of the same namespace see each other.");
@@ -40,10 +40,17 @@ internal static class WorkerCommandLine
 
         if (!named && @namespace is not null)
         {
-            throw new ArgumentException("--namespace names a discovery namespace; give it with --discovery local or --discovery lan, or remove it.");
+            throw new ArgumentException("--namespace names a discovery namespace; give it with --discovery local, lan or etcd, or remove it.");
         }
 
-        var peers = PeerDiscovery(discovery, One("--dns-name"), One("--dns-port"), All("--dns-server"), All("--peer"), Has("--tls-certificate"));
+        var peers = discovery == "etcd"
+            ? EtcdDiscovery(All("--etcd-endpoint"), @namespace!, One("--etcd-lease-ttl"))
+            : DiscoveryFactory(discovery, One("--dns-name"), One("--dns-port"), All("--dns-server"), All("--peer"), Has("--tls-certificate"));
+        if (discovery != "etcd" && (Has("--etcd-endpoint") || Has("--etcd-lease-ttl")))
+        {
+            throw new ArgumentException("--etcd-endpoint and --etcd-lease-ttl go with --discovery etcd.");
+        }
+
         WorkerCredentials? credentials = Credentials(One("--tls-authority"), One("--tls-certificate"), One("--tls-key"), Has("--tls-one-way"), One("--tls-worker-identity"), All("--tls-caller-identity"));
         bool insecureNetwork = Has("--insecure-listen-on-network");
         EndPoint? listen = One("--listen") is { } address ? ParseListen(address) : null;
@@ -92,7 +99,7 @@ internal static class WorkerCommandLine
             AccessTokenFile = tokenFile,
             DiscoveryNamespace = @namespace,
             DiscoveryMode = discovery,
-            PeerDiscovery = peers,
+            DiscoveryFactory = peers,
             InsecureNetwork = insecureNetwork,
             Credentials = credentials,
             AllowedTypes = All("--allow-type"),
@@ -106,7 +113,7 @@ internal static class WorkerCommandLine
     }
 
     /// <summary>Where a worker of <c>--discovery dns</c> or <c>static</c> finds its peers (it publishes nothing: the orchestrator or the list does).</summary>
-    private static Func<Microsoft.Extensions.Logging.ILogger, Discovery.IWorkerDiscovery>? PeerDiscovery(string discovery, string? dnsName, string? dnsPort, IReadOnlyList<string> dnsServers, IReadOnlyList<string> peers, bool secure)
+    private static Func<Microsoft.Extensions.Logging.ILogger, Discovery.IWorkerDiscovery>? DiscoveryFactory(string discovery, string? dnsName, string? dnsPort, IReadOnlyList<string> dnsServers, IReadOnlyList<string> peers, bool secure)
     {
         if (discovery != "dns" && (dnsName ?? dnsPort) is not null || dnsServers.Count > 0 && discovery != "dns")
         {
@@ -148,6 +155,22 @@ internal static class WorkerCommandLine
         };
         _ = new Discovery.DnsDiscovery(dns); // checks the options now, so a mistake fails the command line
         return logger => new Discovery.DnsDiscovery(dns, logger);
+    }
+
+    private static Func<Microsoft.Extensions.Logging.ILogger, Discovery.IWorkerDiscovery> EtcdDiscovery(IReadOnlyList<string> endpoints, string @namespace, string? leaseSeconds)
+    {
+        if (endpoints.Count == 0)
+        {
+            throw new ArgumentException("--discovery etcd needs --etcd-endpoint <url>: the etcd cluster's client URL, e.g. http://etcd:2379 (repeatable).");
+        }
+
+        var etcd = new Discovery.EtcdDiscoveryOptions
+        {
+            Endpoints = endpoints,
+            Namespace = @namespace,
+            LeaseTimeToLive = TimeSpan.FromSeconds(Number("--etcd-lease-ttl", leaseSeconds, 10)),
+        }.Validate();
+        return logger => new Discovery.EtcdDiscovery(etcd, logger);
     }
 
     private static WorkerCredentials? Credentials(string? authority, string? certificate, string? key, bool oneWay, string? identity, IReadOnlyList<string> callers)

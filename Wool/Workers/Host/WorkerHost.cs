@@ -170,7 +170,8 @@ internal static class WorkerHost
             WorkerLog.Tls(securityLog, tls.ToString());
         }
 
-        discovery ??= options.PeerDiscovery?.Invoke(runtime.Logger);
+        discovery ??= options.DiscoveryFactory?.Invoke(runtime.Logger);
+        await using var ownedDiscovery = discovery as IAsyncDisposable;
         await using DiscoveredPeers? discovered = discovery is null
             ? null
             : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(id, new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);

@@ -31,8 +31,10 @@ internal static class WorkerOptionTable
 
     public static readonly Option[] All =
     [
-        new("--discovery", Kind.Valued, "local|lan|dns|static|none", "where peers and pools find this worker (default none)"),
-        new("--namespace", Kind.Valued, "name", "the discovery namespace (required with local or lan)"),
+        new("--discovery", Kind.Valued, "local|lan|etcd|dns|static|none", "where peers and pools find this worker (default none)"),
+        new("--namespace", Kind.Valued, "name", "the discovery namespace (required with local, lan or etcd)"),
+        new("--etcd-endpoint", Kind.Repeatable, "url", "etcd: a client URL of the etcd cluster, e.g. http://etcd:2379 (repeatable)"),
+        new("--etcd-lease-ttl", Kind.Valued, "seconds", "etcd: this worker's lease; it is dropped that long after dying (default 10)"),
         new("--dns-name", Kind.Valued, "name", "dns: the workers' DNS name (A/AAAA with --dns-port; SRV without)"),
         new("--dns-port", Kind.Valued, "port", "dns: the port every worker listens on (leave out for SRV records)"),
         new("--dns-server", Kind.Repeatable, "address:port", "dns: a DNS server to ask (repeatable; default: /etc/resolv.conf's)"),

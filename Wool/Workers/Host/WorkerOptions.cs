@@ -49,7 +49,7 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     public string DiscoveryMode { get; init; } = "none";
 
     /// <summary>With <c>dns</c> or <c>static</c>: where the worker finds its peers (it publishes nothing there), made with the worker's logger.</summary>
-    public Func<Microsoft.Extensions.Logging.ILogger, Discovery.IWorkerDiscovery>? PeerDiscovery { get; init; }
+    public Func<Microsoft.Extensions.Logging.ILogger, Discovery.IWorkerDiscovery>? DiscoveryFactory { get; init; }
 
     /// <summary>
     /// <c>--insecure-listen-on-network</c>: listen on a non-loopback address without TLS. Anyone who
