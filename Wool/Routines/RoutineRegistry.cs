@@ -17,8 +17,12 @@ internal static class RoutineRegistry
     // initializer runs, so a partly filled table must not be trusted before then.
     private static readonly ConcurrentDictionary<string, bool> s_initialized = new(StringComparer.Ordinal);
 
+    // The build (module version id) of each assembly with routines, as loaded here.
+    private static readonly ConcurrentDictionary<string, Guid> s_builds = new(StringComparer.Ordinal);
+
     public static Routine Add(Routine routine)
     {
+        s_builds.TryAdd(routine.AssemblyName, routine.ModuleVersionId);
         var routines = s_byAssembly.GetOrAdd(routine.AssemblyName, static _ => new ConcurrentDictionary<string, Routine>(StringComparer.Ordinal));
         if (!routines.TryAdd(routine.Id, routine))
         {
@@ -33,6 +37,41 @@ internal static class RoutineRegistry
     /// <summary>The routines registered for <paramref name="assemblyName"/> (full name), by name.</summary>
     public static IReadOnlyList<string> NamesIn(string assemblyName)
         => s_byAssembly.TryGetValue(assemblyName, out var routines) ? [.. routines.Values.Select(static r => r.Name).Order(StringComparer.Ordinal)] : [];
+
+    /// <summary>
+    /// This process's build of <paramref name="assemblyName"/> when it differs from
+    /// <paramref name="moduleVersionId"/>, loading the assembly if needed; null when it is the same
+    /// build, or when the assembly is not available here (which the call itself then reports).
+    /// </summary>
+    public static Guid? OtherBuild(string assemblyName, Guid moduleVersionId)
+    {
+        if (moduleVersionId == Guid.Empty)
+        {
+            return null;
+        }
+
+        if (!s_builds.TryGetValue(assemblyName, out Guid here))
+        {
+            try
+            {
+                if (!s_initialized.ContainsKey(assemblyName))
+                {
+                    Initialize(assemblyName);
+                }
+            }
+            catch (RoutineNotFoundException)
+            {
+                return null;
+            }
+
+            if (!s_builds.TryGetValue(assemblyName, out here))
+            {
+                return null;
+            }
+        }
+
+        return here == moduleVersionId ? null : here;
+    }
 
     /// <summary>Finds a routine, loading its assembly if needed.</summary>
     /// <exception cref="RoutineNotFoundException">The assembly or the routine is not available here, or is a different build.</exception>

@@ -54,8 +54,11 @@ internal sealed class DurableWorker : IAsyncDisposable
 
     /// <summary>The worker's command (<c>dotnet exec … Wool.dll worker …</c>), its output redirected; inside <paramref name="networkNamespace"/> when not null.</summary>
     public static ProcessStartInfo StartInfo(string? networkNamespace, params string[] options)
+        => StartInfo(networkNamespace, AppContext.BaseDirectory, "Wool.Tests", options);
+
+    /// <summary>The worker command of application <paramref name="application"/> in <paramref name="bin"/>, as its README gives it.</summary>
+    public static ProcessStartInfo StartInfo(string? networkNamespace, string bin, string application, params string[] options)
     {
-        string bin = AppContext.BaseDirectory;
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var start = new ProcessStartInfo(networkNamespace is null ? dotnet : "ip")
         {
@@ -71,7 +74,7 @@ internal sealed class DurableWorker : IAsyncDisposable
             }
         }
 
-        foreach (string argument in new[] { "exec", "--runtimeconfig", Path.Combine(bin, "Wool.Tests.runtimeconfig.json"), "--depsfile", Path.Combine(bin, "Wool.Tests.deps.json"), Path.Combine(bin, "Wool.dll"), "worker" }.Concat(options))
+        foreach (string argument in new[] { "exec", "--runtimeconfig", Path.Combine(bin, $"{application}.runtimeconfig.json"), "--depsfile", Path.Combine(bin, $"{application}.deps.json"), Path.Combine(bin, "Wool.dll"), "worker" }.Concat(options))
         {
             start.ArgumentList.Add(argument);
         }
@@ -80,9 +83,16 @@ internal sealed class DurableWorker : IAsyncDisposable
     }
 
     /// <summary>Starts the worker inside network namespace <paramref name="networkNamespace"/> (null: this one).</summary>
-    public static async Task<DurableWorker> StartInAsync(string? networkNamespace, params string[] options)
+    public static Task<DurableWorker> StartInAsync(string? networkNamespace, params string[] options)
+        => LaunchAsync(StartInfo(networkNamespace, options));
+
+    /// <summary>Starts a worker of application <paramref name="application"/> from its folder <paramref name="bin"/>.</summary>
+    public static Task<DurableWorker> StartFromAsync(string bin, string application, params string[] options)
+        => LaunchAsync(StartInfo(null, bin, application, options));
+
+    private static async Task<DurableWorker> LaunchAsync(ProcessStartInfo start)
     {
-        var process = Process.Start(StartInfo(networkNamespace, options))!;
+        var process = Process.Start(start)!;
         var errors = new ConcurrentQueue<string>();
         _ = CollectAsync(process.StandardError, errors);
         try

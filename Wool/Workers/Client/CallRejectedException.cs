@@ -9,12 +9,16 @@ namespace Wool.Workers.Client;
 /// </summary>
 internal sealed class CallRejectedException : WoolException
 {
-    public CallRejectedException(string message, bool transient, Exception? innerException = null)
+    public CallRejectedException(string message, bool transient, Exception? innerException = null, Guid? otherBuild = null)
         : base(message, innerException)
     {
         Transient = transient;
+        OtherBuild = otherBuild;
     }
 
     /// <summary>Whether another worker may accept the call.</summary>
     public bool Transient { get; }
+
+    /// <summary>Set when the worker runs another build of the call's assembly: that build's module version id.</summary>
+    public Guid? OtherBuild { get; }
 }

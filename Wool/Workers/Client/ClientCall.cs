@@ -39,7 +39,10 @@ internal abstract class ClientCall(WorkerLink link, ulong id, RoutineRequest req
                 _accepted.TrySetResult();
                 return false;
             case ServerFrame.KindOneofCase.Rejected:
-                OnFailed(new CallRejectedException($"{link.Worker} refused routine '{request.RoutineName}': {frame.Rejected.Reason}.", frame.Rejected.Transient));
+                OnFailed(new CallRejectedException(
+                    $"{link.Worker} refused routine '{request.RoutineName}': {frame.Rejected.Reason}.",
+                    frame.Rejected.Transient,
+                    otherBuild: frame.Rejected.Build.Length == 16 ? new Guid(frame.Rejected.Build.Span) : null));
                 return true;
             default:
                 return OnReply(WireProtocol.ToReply(frame));

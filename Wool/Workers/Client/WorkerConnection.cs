@@ -36,6 +36,18 @@ internal sealed class WorkerConnection : IAsyncDisposable
 
     public WorkerInfo Worker { get; }
 
+    // Assemblies this worker runs another build of, learned from its refusals: it is no candidate
+    // for their calls, and is not asked again (a rolling deploy must not cost a round trip per call).
+    private System.Collections.Concurrent.ConcurrentDictionary<string, Guid>? _otherBuilds;
+
+    /// <summary>This worker's build of <paramref name="assemblyName"/> when it refused a call for running another; null otherwise.</summary>
+    public Guid? OtherBuildOf(string assemblyName)
+        => _otherBuilds is { } known && known.TryGetValue(assemblyName, out Guid build) ? build : null;
+
+    /// <summary>Remembers that this worker runs build <paramref name="build"/> of <paramref name="assemblyName"/>, not the caller's.</summary>
+    public void RunsOtherBuild(string assemblyName, Guid build)
+        => LazyInitializer.EnsureInitialized(ref _otherBuilds, static () => new(StringComparer.Ordinal))[assemblyName] = build;
+
     /// <summary>The credentials generation this connection uses, or is moving to; null without TLS.</summary>
     public CredentialSet? Credentials { get; private set; }
 

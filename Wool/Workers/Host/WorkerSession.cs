@@ -172,6 +172,14 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             return;
         }
 
+        if (WireProtocol.OtherBuild(call) is { } otherBuild)
+        {
+            // A rolling deploy: the caller runs another build of this application. Not an error; the
+            // caller's pool moves the call to a worker of its build.
+            Reject(id, otherBuild);
+            return;
+        }
+
         ServedCall served = streaming
             ? new ServedStream(id, this, runtime.CallsCancelled, runtime.Peers)
             : new ServedUnaryCall(id, this, runtime.CallsCancelled, runtime.Peers);

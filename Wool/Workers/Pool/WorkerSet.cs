@@ -91,6 +91,12 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
         List<Exception>? failures = null;
         foreach (WorkerConnection connection in Order(_connections))
         {
+            if (connection.OtherBuildOf(request.AssemblyName) is { } theirs)
+            {
+                (failures ??= []).Add(OtherBuild(connection, request, theirs));
+                continue;
+            }
+
             try
             {
                 return await attempt(connection, request, cancellationToken).ConfigureAwait(false);
@@ -98,6 +104,11 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
             catch (CallRejectedException e)
             {
                 (failures ??= []).Add(e);
+                if (e.OtherBuild is { } build)
+                {
+                    connection.RunsOtherBuild(request.AssemblyName, build);
+                }
+
                 if (DispatchFailures.Classify(e) == DispatchFailure.Evict && Remove(connection))
                 {
                     Evicted?.Invoke(connection);
@@ -138,15 +149,22 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
         }
     }
 
+    private static CallRejectedException OtherBuild(WorkerConnection connection, RoutineRequest request, Guid theirs)
+        => new($"{connection.Worker} runs build {BuildNames.Short(theirs)} of {BuildNames.Application(request.AssemblyName)}, not the caller's {BuildNames.Short(request.ModuleVersionId)}.", transient: true, otherBuild: theirs);
+
     /// <summary>Why no worker took the call: what each tried worker answered, and the workers skipped for failing authentication.</summary>
     private NoWorkersAvailableException NoneAccepted(RoutineRequest request, List<Exception>? failures)
     {
         ImmutableDictionary<string, RefusedWorker> refused = _refused;
         IEnumerable<Exception> all = (failures ?? []).Concat(refused.Values.Select(r => r.Reason));
         Exception? cause = all.SelectMany(e => e.Causes()).OfType<WorkerAuthenticationException>().FirstOrDefault();
+        Guid[] builds = [.. (failures ?? []).OfType<CallRejectedException>().Select(e => e.OtherBuild).OfType<Guid>().Distinct()];
         string message = failures is null or []
             ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker{(refused.IsEmpty ? "" : $" it may use; {refused.Count} failed TLS authentication")}."
-            : $"No worker accepted routine '{request.RoutineName}'; it did not run.";
+            : builds.Length > 0 && failures.All(e => e is CallRejectedException { OtherBuild: not null })
+                ? $"{failures.Count} worker{(failures.Count == 1 ? "" : "s")} found; none runs build {BuildNames.Short(request.ModuleVersionId)} of {BuildNames.Application(request.AssemblyName)} " +
+                  $"(they run {string.Join(", ", builds.Select(BuildNames.Short))}), so routine '{request.RoutineName}' did not run. Start workers of this build, or let the deploy reach them."
+                : $"No worker accepted routine '{request.RoutineName}'; it did not run.";
         return new NoWorkersAvailableException(message, [.. all.Select(e => e.Message)], cause);
     }
 }

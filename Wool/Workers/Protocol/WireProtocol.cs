@@ -76,6 +76,25 @@ internal static class WireProtocol
         return frame;
     }
 
+    /// <summary>The refusal of a call for another build of its assembly than the one this process runs; null when the build is the same (or unknown here).</summary>
+    public static Rejection? OtherBuild(Call call)
+    {
+        if (call.ModuleVersionId.Length != 16)
+        {
+            return null;
+        }
+
+        var wanted = new Guid(call.ModuleVersionId.Span);
+        return Routines.RoutineRegistry.OtherBuild(call.Assembly, wanted) is { } here
+            ? new Rejection
+            {
+                Reason = $"it runs build {Routines.BuildNames.Short(here)} of {Routines.BuildNames.Application(call.Assembly)}, not the caller's {Routines.BuildNames.Short(wanted)}",
+                Transient = true,
+                Build = UnsafeByteOperations.UnsafeWrap(here.ToByteArray()),
+            }
+            : null;
+    }
+
     public static RoutineRequest ToRequest(Call call, ClientFrame frame)
     {
         Guid moduleVersionId = call.ModuleVersionId.Length == 16 ? new Guid(call.ModuleVersionId.Span) : Guid.Empty;

@@ -1,0 +1,46 @@
+using Wool;
+using Wool.Discovery;
+
+// call <namespace> <count> <quorum>: a caller of this build, once it knows <quorum> workers. Prints
+// "build <module version id>", then, for each call, "answer <build letter> <worker pid>" or
+// "failed <exception type>: <message>".
+if (args is ["call", var ns, var count, var quorum])
+{
+    Console.WriteLine($"build {typeof(Rolling).Module.ModuleVersionId:N}");
+    var options = WorkerPoolOptions.Default with { QuorumTimeout = TimeSpan.FromSeconds(20), Quorum = int.Parse(quorum, System.Globalization.CultureInfo.InvariantCulture) };
+    await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: options);
+    await pool.WaitForWorkersAsync();
+    for (int i = 0; i < int.Parse(count, System.Globalization.CultureInfo.InvariantCulture); i++)
+    {
+        try
+        {
+            Console.WriteLine($"answer {await Rolling.Answer()}");
+        }
+        catch (WoolException e)
+        {
+            Console.WriteLine($"failed {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    return 0;
+}
+
+Console.Error.WriteLine("Usage: Wool.Tests.Rolling call <namespace> <count> <quorum>");
+return 2;
+
+internal static class Rolling
+{
+#if ROLLING_B
+    private const string Build = "B";
+#else
+    private const string Build = "A";
+#endif
+
+    /// <summary>Which build ran the call, and where.</summary>
+    [Routine]
+    public static async Task<string> Answer()
+    {
+        await Task.Yield();
+        return $"{Build} {Environment.ProcessId}";
+    }
+}
