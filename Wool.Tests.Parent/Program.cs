@@ -23,10 +23,14 @@ if (args is ["lan-watch", var watched])
     return;
 }
 
-// dns <name> [<port>]: a caller over DNS discovery, driven by stdin (see RemoteCaller).
-if (args is ["dns", var dnsName, .. var dnsPort])
+// dns <name> <port|srv> [<authority> <certificate> <key> <worker identity>]: a caller over DNS discovery, driven by stdin (see RemoteCaller).
+if (args is ["dns", var dnsName, var dnsPort, .. var dnsTls])
 {
-    await Wool.Tests.Parent.RemoteCaller.RunAsync(new DnsDiscovery(dnsName, dnsPort is [var port] ? int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) : null));
+    var dnsCredentials = dnsTls is [var authority, var certificate, var key, var identity]
+        ? Wool.Security.WorkerCredentials.FromPemFiles(authority, certificate, key, workerIdentity: identity)
+        : null;
+    var dns = new DnsDiscoveryOptions { Name = dnsName, Port = dnsPort == "srv" ? null : int.Parse(dnsPort, System.Globalization.CultureInfo.InvariantCulture), Secure = dnsCredentials is not null };
+    await Wool.Tests.Parent.RemoteCaller.RunAsync(new DnsDiscovery(dns), dnsCredentials);
     return;
 }
 

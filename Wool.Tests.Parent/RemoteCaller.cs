@@ -13,13 +13,14 @@ namespace Wool.Tests.Parent;
 /// </summary>
 public static class RemoteCaller
 {
-    public static async Task RunAsync(IWorkerDiscovery discovery)
+    public static async Task RunAsync(IWorkerDiscovery discovery, Wool.Security.WorkerCredentials? credentials = null)
     {
         // The pool's log goes to stderr, which the test keeps for its failure messages.
         using ILoggerFactory loggers = LoggerFactory.Create(logging => logging
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddFilter("Wool", LogLevel.Information));
-        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { QuorumTimeout = TimeSpan.FromSeconds(20), LoggerFactory = loggers });
+        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { QuorumTimeout = TimeSpan.FromSeconds(20), LoggerFactory = loggers, Credentials = credentials });
+        loggers.CreateLogger("Wool.Tests.Parent").LogInformation("Caller {ProcessId} ready.", Environment.ProcessId);
         Console.WriteLine("ready");
         var holds = new List<Task>();
         while (await Console.In.ReadLineAsync() is { } line)

@@ -67,6 +67,11 @@ public sealed class WorkerPool : RoutinePool
         }
 
         _options = options ?? WorkerPoolOptions.Default;
+        if (discovery is ILoggingDiscovery logging && _options.LoggerFactory is { } loggers)
+        {
+            logging.UseLoggerIfNone(loggers.CreateLogger(discovery.GetType().FullName!));
+        }
+
         if (discovery is StaticDiscovery or DnsDiscovery && _options.Tags.Count > 0)
         {
             throw new ArgumentException($"The workers of a {(discovery is StaticDiscovery ? "static list" : "DNS name")} announce no tags, so a pool with Tags would use none of them: remove Tags, or use a discovery whose workers announce tags.", nameof(options));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Wool.Discovery;
+using Microsoft.Extensions.Logging;
 using Wool.Workers.Host;
 
 namespace Wool.Tests.Discovery;
@@ -79,6 +80,38 @@ public sealed class DnsDiscoveryTests
 
         Assert.IsNotNull(answer);
         StringAssert.Contains(answer.Error, "timed out", StringComparison.OrdinalIgnoreCase);
+    }
+
+    [TestMethod]
+    public async Task Lookup_ServerThatIsNotThere_IsAFailureNotAnEmptyAnswer()
+    {
+        // A port nothing listens on: the query is refused (ICMP port unreachable).
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+
+        var discovery = new DnsDiscovery(new DnsDiscoveryOptions { Name = "workers.wool.test", Port = 7070, NameServers = [new IPEndPoint(IPAddress.Loopback, port)], QueryTimeout = TimeSpan.FromMilliseconds(500) });
+
+        var answer = await discovery.LookupAsync(CancellationToken.None).WaitAsync(Timeouts.Default);
+
+        Assert.IsNotNull(answer?.Error, $"{answer?.Workers.Count} workers, ttl {answer?.TimeToLive}");
+    }
+
+    [TestMethod]
+    public async Task Pool_WithALoggerAndADiscoveryWithout_LogsTheFailingLookupsToThePoolsLogger()
+    {
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var logs = new CapturingLoggerProvider();
+        using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var discovery = new DnsDiscovery(new DnsDiscoveryOptions { Name = "workers.wool.test", Port = 7070, NameServers = [(IPEndPoint)silent.LocalEndPoint!], QueryTimeout = TimeSpan.FromMilliseconds(200) });
+
+        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { LoggerFactory = loggers });
+
+        await Eventually.WaitUntilAsync(() => Task.FromResult(logs.Messages.Any(m => m.Contains("Looking up workers at 'workers.wool.test' failed", StringComparison.Ordinal))), "the pool's logger has the failed lookup");
     }
 
     [TestMethod]

@@ -25,10 +25,11 @@ namespace Wool.Discovery;
 /// used: every target is a worker. Discovery is a hint, not a trust boundary: a pool still
 /// authenticates every worker it connects to.</para>
 /// </remarks>
-public sealed class DnsDiscovery : IWorkerDiscovery
+public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
 {
-    private readonly LookupClient _client;
-    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private LookupClient? _client;
+    private ILogger _logger;
 
     /// <summary>The workers of <paramref name="name"/>: its A records on <paramref name="port"/>, or its SRV records when no port is given.</summary>
     /// <exception cref="ArgumentException">The name or port is not valid.</exception>
@@ -46,18 +47,40 @@ public sealed class DnsDiscovery : IWorkerDiscovery
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Validate();
         _logger = logger ?? NullLogger.Instance;
-        var settings = options.NameServers.Count > 0 ? new LookupClientOptions([.. options.NameServers]) : new LookupClientOptions();
+    }
+
+    // Made at the first lookup, and again after a failure to make it: /etc/resolv.conf may be written after start.
+    private LookupClient GetClient()
+    {
+        lock (_gate)
+        {
+            return _client ??= Client(Options);
+        }
+    }
+
+    private static LookupClient Client(DnsDiscoveryOptions options)
+    {
+        IReadOnlyList<IPEndPoint> servers = options.NameServers.Count > 0 ? options.NameServers : ResolvConf.NameServers();
+        if (servers.Count == 0)
+        {
+            throw new DnsLookupFailure($"no DNS server to ask: {ResolvConf.Path} names none; give DnsDiscoveryOptions.NameServers (--dns-server, Wool:Dns:Servers)");
+        }
+
+        var settings = new LookupClientOptions([.. servers]);
         // The records' own TTL decides when to look again: a cache would only hide changes.
         settings.UseCache = false;
         settings.Timeout = options.QueryTimeout;
         settings.Retries = 1;
         settings.ThrowDnsErrors = false;
         settings.ContinueOnDnsError = false;
-        _client = new LookupClient(settings);
+        return new LookupClient(settings);
     }
 
     /// <summary>What is looked up, and how often.</summary>
     public DnsDiscoveryOptions Options { get; }
+
+    void ILoggingDiscovery.UseLoggerIfNone(ILogger logger)
+        => Interlocked.CompareExchange(ref _logger, logger, NullLogger.Instance);
 
     /// <summary>Does nothing: the orchestrator publishes a worker's records, not the worker.</summary>
     public ValueTask<IWorkerRegistration> PublishAsync(WorkerInfo worker, CancellationToken cancellationToken) => new(NotPublished.Instance);
@@ -81,7 +104,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery
             {
                 if (!failing)
                 {
-                    DiscoveryLog.DnsLookupFailed(_logger, Options.Name, error, known.Count);
+                    DiscoveryLog.DnsLookupFailed(Volatile.Read(ref _logger), Options.Name, error, known.Count);
                 }
 
                 failing = true;
@@ -92,7 +115,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery
             {
                 if (failing)
                 {
-                    DiscoveryLog.DnsLookupRecovered(_logger, Options.Name, answer.Workers.Count);
+                    DiscoveryLog.DnsLookupRecovered(Volatile.Read(ref _logger), Options.Name, answer.Workers.Count);
                 }
 
                 failing = false;
@@ -122,8 +145,9 @@ public sealed class DnsDiscovery : IWorkerDiscovery
         {
             return null;
         }
-        catch (Exception e) when (e is DnsResponseException or SocketException or OperationCanceledException or DnsLookupFailure)
+        catch (Exception e)
         {
+            // Whatever failed (the server, the network, the machine's resolver settings), the workers known stay.
             return DnsAnswer.Failed(e is OperationCanceledException ? $"no answer within {Options.QueryTimeout.TotalSeconds:0.#} s" : e.Message);
         }
     }
@@ -167,7 +191,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery
     /// <summary>An answer, or none for a name that does not exist; any other error code is a failed lookup.</summary>
     private async Task<IDnsQueryResponse> QueryAsync(string name, QueryType type, CancellationToken cancellationToken)
     {
-        IDnsQueryResponse response = await _client.QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
+        IDnsQueryResponse response = await GetClient().QueryAsync(name, type, QueryClass.IN, cancellationToken).ConfigureAwait(false);
         return !response.HasError || response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain
             ? response
             : throw new DnsLookupFailure($"{type} {name}: {response.ErrorMessage} from {response.NameServer}");
@@ -212,6 +236,27 @@ public sealed class DnsDiscovery : IWorkerDiscovery
     }
 
     private sealed class DnsLookupFailure(string message) : Exception(message);
+
+    /// <summary>The machine's DNS servers, as <c>/etc/resolv.conf</c> names them (as a Kubernetes pod's names the cluster DNS).</summary>
+    private static class ResolvConf
+    {
+        public const string Path = "/etc/resolv.conf";
+
+        public static IReadOnlyList<IPEndPoint> NameServers()
+        {
+            try
+            {
+                return [.. File.ReadLines(Path)
+                    .Select(line => line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+                    .Where(words => words is ["nameserver", _, ..] && IPAddress.TryParse(words[1].Split('%')[0], out _))
+                    .Select(words => new IPEndPoint(IPAddress.Parse(words[1].Split('%')[0]), 53))];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return [];
+            }
+        }
+    }
 
     private sealed class NotPublished : IWorkerRegistration
     {

@@ -30,10 +30,10 @@ namespace Wool.Discovery;
 /// and a pool still authenticates every worker it connects to. Values that are not worker records, or
 /// larger than 64 KiB, are ignored.</para>
 /// </remarks>
-public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable
+public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILoggingDiscovery
 {
     private readonly GrpcChannel _channel;
-    private readonly ILogger _logger;
+    private ILogger _logger;
 
     /// <summary>The workers of <paramref name="namespace"/> on the etcd cluster at <paramref name="endpoints"/> (<c>http://etcd:2379</c>, comma-separated for several).</summary>
     /// <exception cref="ArgumentException">An endpoint or the namespace is not valid.</exception>
@@ -63,7 +63,10 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable
 
     internal Lease.LeaseClient Leases { get; }
 
-    internal ILogger Logger => _logger;
+    internal ILogger Logger => Volatile.Read(ref _logger);
+
+    void ILoggingDiscovery.UseLoggerIfNone(ILogger logger)
+        => Interlocked.CompareExchange(ref _logger, logger, NullLogger.Instance);
 
     /// <summary>
     /// Registers <paramref name="worker"/> under a lease kept alive until the registration is
@@ -113,7 +116,7 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable
     private async Task FollowAsync(ChannelWriter<DiscoveryEvent> changes, CancellationToken cancellationToken)
     {
         var known = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
-        var backoff = new EtcdBackoff(Options, _logger, "Following workers");
+        var backoff = new EtcdBackoff(Options, Logger, "Following workers");
         ByteString prefix = ByteString.CopyFromUtf8(Options.WorkersPrefix), end = RangeEnd(Options.WorkersPrefix);
         var watcher = new Watch.WatchClient(_channel);
         while (!cancellationToken.IsCancellationRequested)

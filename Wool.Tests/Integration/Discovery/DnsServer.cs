@@ -4,7 +4,7 @@ namespace Wool.Tests.Integration.Discovery;
 
 /// <summary>
 /// A real DNS server for the tests: Debian's <c>dnsmasq</c> in a network namespace, authoritative
-/// for <c>wool.test</c>, every record with a TTL of 1 s. A records come from a hosts file that
+/// for <c>wool.test</c> and <c>cluster.local</c>, every record with a TTL of 1 s. A records come from a hosts file that
 /// <see cref="SetAddresses"/> rewrites and reloads (SIGHUP), as an orchestrator updates a headless
 /// Service; SRV records are arguments, so <see cref="Restart"/> replaces them. Always stopped.
 /// </summary>
@@ -46,7 +46,7 @@ internal sealed class DnsServer : IDisposable
         var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (string argument in (string[])[
             "netns", "exec", _namespace, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-            "--bind-interfaces", $"--listen-address={_listen}", "--port=53", "--local-ttl=1", "--local=/wool.test/",
+            "--bind-interfaces", $"--listen-address={_listen}", "--port=53", "--local-ttl=1", "--local=/wool.test/", "--local=/cluster.local/",
             $"--addn-hosts={HostsFile}", "--user=root", "--log-facility=-", "--pid-file=" + Path.Combine(_folder, "pid"), .. records])
         {
             start.ArgumentList.Add(argument);

@@ -90,7 +90,8 @@ internal sealed class DurableWorker : IAsyncDisposable
     public static Task<DurableWorker> StartFromAsync(string bin, string application, params string[] options)
         => LaunchAsync(StartInfo(null, bin, application, options));
 
-    private static async Task<DurableWorker> LaunchAsync(ProcessStartInfo start)
+    /// <summary>Starts the worker command <paramref name="start"/> (its output redirected) and waits for its ready line.</summary>
+    public static async Task<DurableWorker> LaunchAsync(ProcessStartInfo start)
     {
         var process = Process.Start(start)!;
         var errors = new ConcurrentQueue<string>();

@@ -16,4 +16,7 @@ internal static partial class ClientLog
 
     [LoggerMessage(EventId = 112, EventName = "CouldNotConnect", Level = LogLevel.Information, Message = "Could not connect to {Worker}: {Reason}")]
     public static partial void CouldNotConnect(ILogger logger, string worker, string reason);
+
+    [LoggerMessage(EventId = 113, EventName = "DiscoveryFailed", Level = LogLevel.Error, Message = "Discovery ({Backend}) failed and stopped: {Reason}. No worker will be added or dropped from now on; the workers known stay in use.")]
+    public static partial void DiscoveryFailed(ILogger logger, string backend, string reason, Exception exception);
 }

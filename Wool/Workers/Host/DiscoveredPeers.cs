@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Wool.Discovery;
 using Wool.Workers.Pool;
 
@@ -16,16 +17,16 @@ internal sealed class DiscoveredPeers : IAsyncDisposable
     private readonly Lock _gate = new();
     private Task? _leaving;
 
-    private DiscoveredPeers(IWorkerRegistration registration, IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
+    private DiscoveredPeers(IWorkerRegistration registration, IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers, ILogger logger)
     {
         _registration = registration;
-        _following = FollowAsync(discovery, self, peers, _stop.Token);
+        _following = FollowAsync(discovery, self, peers, logger, _stop.Token);
     }
 
-    public static async Task<DiscoveredPeers> StartAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers)
+    public static async Task<DiscoveredPeers> StartAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers, ILogger logger)
     {
         IWorkerRegistration registration = await discovery.PublishAsync(self, CancellationToken.None).ConfigureAwait(false);
-        return new DiscoveredPeers(registration, discovery, self, peers);
+        return new DiscoveredPeers(registration, discovery, self, peers, logger);
     }
 
     /// <summary>
@@ -50,6 +51,6 @@ internal sealed class DiscoveredPeers : IAsyncDisposable
     }
 
     // Peers of the other kind (TLS or not) are never dialled: the worker could not authenticate them, or they it.
-    private static Task FollowAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers, CancellationToken cancellationToken)
-        => DiscoveryFeed.FollowAsync(discovery, worker => DiscoveryFeed.Compatible(worker, self.Secure), peers.Apply, cancellationToken);
+    private static Task FollowAsync(IWorkerDiscovery discovery, WorkerInfo self, PeerPool peers, ILogger logger, CancellationToken cancellationToken)
+        => DiscoveryFeed.FollowAsync(discovery, worker => DiscoveryFeed.Compatible(worker, self.Secure), peers.Apply, logger, cancellationToken);
 }

@@ -174,7 +174,7 @@ internal static class WorkerHost
         await using var ownedDiscovery = discovery as IAsyncDisposable;
         await using DiscoveredPeers? discovered = discovery is null
             ? null
-            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(id, new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers).ConfigureAwait(false);
+            : await DiscoveredPeers.StartAsync(discovery, new WorkerInfo(id, new Uri(address), Environment.ProcessId) { Tags = options.Tags, Secure = options.Credentials is not null }, runtime.Peers, runtime.Logger).ConfigureAwait(false);
         // On SIGTERM the worker leaves discovery first, then drains: pools stop sending it calls while those in flight finish.
         using CancellationTokenRegistration leave = discovered is null ? default : runtime.StopStarted.Register(() => _ = discovered.LeaveAsync());
 

@@ -29,7 +29,7 @@ internal sealed class DiscoveredWorkers : IAsyncDisposable
         _changed = changed;
         _roster = new WorkerRoster(set, dialer, logger, options.Credentials, options.Lease, useWhileConnecting: false);
         _roster.Changed += changed;
-        _following = Task.Run(() => DiscoveryFeed.FollowAsync(discovery, Admissible, Apply, _stop.Token), CancellationToken.None);
+        _following = Task.Run(() => DiscoveryFeed.FollowAsync(discovery, Admissible, Apply, logger, _stop.Token), CancellationToken.None);
     }
 
     /// <summary>Dials again the workers refused for failing authentication (the pool's credentials rotated).</summary>

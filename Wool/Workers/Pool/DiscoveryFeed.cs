@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Wool.Discovery;
+using Wool.Workers.Client;
 using Wool.Workers.Protocol;
 
 namespace Wool.Workers.Pool;
@@ -15,7 +17,7 @@ internal static class DiscoveryFeed
         => worker.ProtocolVersion == WireProtocol.Version && worker.Secure == secure;
 
     /// <summary>Hands each event for the workers <paramref name="filter"/> admits to <paramref name="apply"/>, until cancelled.</summary>
-    public static async Task FollowAsync(IWorkerDiscovery discovery, Func<WorkerInfo, bool> filter, Action<DiscoveryEvent> apply, CancellationToken cancellationToken)
+    public static async Task FollowAsync(IWorkerDiscovery discovery, Func<WorkerInfo, bool> filter, Action<DiscoveryEvent> apply, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
@@ -28,6 +30,11 @@ internal static class DiscoveryFeed
         {
             // Cancelled by its owner, or a backend that gave up: either way it ends here, and the
             // workers already known stay in use.
+        }
+        catch (Exception e)
+        {
+            // A backend that broke: say so, loudly; the workers already known stay in use.
+            ClientLog.DiscoveryFailed(logger, discovery.GetType().Name, e.Message, e);
         }
     }
 }

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace Wool.Discovery;
+
+/// <summary>
+/// A discovery backend that logs what goes wrong with its server (DNS, etcd). A pool given one
+/// that was made without a logger lends it its own (<see cref="WorkerPoolOptions.LoggerFactory"/>),
+/// so a failing server is never silent just because the logger was passed to the pool only.
+/// </summary>
+internal interface ILoggingDiscovery
+{
+    /// <summary>Logs to <paramref name="logger"/> from now on, unless the backend was given a logger of its own.</summary>
+    void UseLoggerIfNone(ILogger logger);
+}
