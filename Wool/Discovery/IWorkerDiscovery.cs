@@ -5,7 +5,8 @@ namespace Wool.Discovery;
 /// <summary>
 /// How workers find each other without a coordinator: workers publish themselves, pools (and
 /// workers, for their nested calls) subscribe. Implement it for your own backend; Wool ships
-/// <see cref="LocalDiscovery"/> (one machine).
+/// <see cref="LocalDiscovery"/> (one machine), <see cref="LanDiscovery"/> (mDNS), <see cref="DnsDiscovery"/>,
+/// <see cref="EtcdDiscovery"/> and <see cref="StaticDiscovery"/>.
 /// </summary>
 /// <remarks>
 /// Discovery is a hint, not a trust boundary: a pool still checks each worker's protocol version
