@@ -54,10 +54,10 @@ internal sealed class DurableWorker : IAsyncDisposable
 
     /// <summary>The worker's command (<c>dotnet exec … Wool.dll worker …</c>), its output redirected; inside <paramref name="networkNamespace"/> when not null.</summary>
     public static ProcessStartInfo StartInfo(string? networkNamespace, params string[] options)
-        => StartInfo(networkNamespace, AppContext.BaseDirectory, "Wool.Tests", options);
+        => ApplicationStartInfo(networkNamespace, AppContext.BaseDirectory, "Wool.Tests", options);
 
     /// <summary>The worker command of application <paramref name="application"/> in <paramref name="bin"/>, as its README gives it.</summary>
-    public static ProcessStartInfo StartInfo(string? networkNamespace, string bin, string application, params string[] options)
+    public static ProcessStartInfo ApplicationStartInfo(string? networkNamespace, string bin, string application, params string[] options)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var start = new ProcessStartInfo(networkNamespace is null ? dotnet : "ip")
@@ -88,7 +88,7 @@ internal sealed class DurableWorker : IAsyncDisposable
 
     /// <summary>Starts a worker of application <paramref name="application"/> from its folder <paramref name="bin"/>.</summary>
     public static Task<DurableWorker> StartFromAsync(string bin, string application, params string[] options)
-        => LaunchAsync(StartInfo(null, bin, application, options));
+        => LaunchAsync(ApplicationStartInfo(null, bin, application, options));
 
     /// <summary>Starts the worker command <paramref name="start"/> (its output redirected) and waits for its ready line.</summary>
     public static async Task<DurableWorker> LaunchAsync(ProcessStartInfo start)

@@ -94,7 +94,7 @@ public sealed partial class WebSampleTests
 
         Assert.IsTrue(await ExitedAsync(bad, Timeouts.Default), "The app must not start with invalid Wool settings.");
         Assert.AreNotEqual(0, bad.ExitCode);
-        StringAssert.Contains(string.Join('\n', s_output), "Wool:Discovery is 'bogus'; use none, local, lan or static");
+        StringAssert.Contains(string.Join('\n', s_output), "Wool:Discovery is 'bogus'; use none, local, lan, etcd, static or dns");
     }
 
     private static Process StartSample(string[] arguments)

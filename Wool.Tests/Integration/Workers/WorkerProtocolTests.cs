@@ -72,7 +72,7 @@ public sealed class WorkerProtocolTests
     }
 
     [TestMethod]
-    public async Task CallOfUnknownRoutineOrAssembly_ReturnsRoutineNotFound()
+    public async Task CallOfUnknownRoutineOrAssembly_ReturnsRoutineNotFoundAndAnotherBuildIsRefused()
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();
 
@@ -82,8 +82,13 @@ public sealed class WorkerProtocolTests
 
         StringAssert.Contains(DecodeException(unknownRoutine).Message, "is not defined in assembly");
         StringAssert.Contains(DecodeException(unknownAssembly).Message, "is not one of the application's assemblies");
-        StringAssert.Contains(DecodeException(otherBuild).Message, "comes from a different build");
-        Assert.IsTrue(new[] { unknownRoutine, unknownAssembly, otherBuild }.All(r => DecodeException(r) is RoutineNotFoundException));
+        Assert.IsTrue(new[] { unknownRoutine, unknownAssembly }.All(r => DecodeException(r) is RoutineNotFoundException));
+        // Another build of a known assembly: not an error but "not a candidate", naming this worker's build (a rolling deploy).
+        Assert.AreEqual(ServerFrame.KindOneofCase.Rejected, otherBuild.KindCase);
+        Assert.IsTrue(otherBuild.Rejected.Transient, "Another worker, of the caller's build, may take the call.");
+        Guid build = typeof(WorkerRoutines).Module.ModuleVersionId;
+        Assert.AreEqual(build, new Guid(otherBuild.Rejected.Build.Span));
+        StringAssert.Contains(otherBuild.Rejected.Reason, $"it runs build {build.ToString("N")[..8]}… of {typeof(WorkerRoutines).Assembly.GetName().Name}");
     }
 
     [TestMethod]
