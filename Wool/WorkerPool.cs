@@ -72,6 +72,15 @@ public sealed class WorkerPool : RoutinePool
             logging.UseLoggerIfNone(loggers.CreateLogger(discovery.GetType().FullName!));
         }
 
+        if (discovery is DnsDiscovery or EtcdDiscovery or LanDiscovery && _options.AccessTokenFile is not null && _options.Credentials is null)
+        {
+            // Whoever can answer DNS, write etcd or announce on the LAN chooses the addresses dialled:
+            // a token sent in clear to them would hand the workers to that party.
+            throw new ArgumentException(
+                $"An access token would be sent in clear to every address {discovery.GetType().Name} names, and whoever can write those records chooses them: " +
+                "give the pool TLS credentials (Credentials) instead of AccessTokenFile, or use LocalDiscovery or a StaticDiscovery list for token-protected workers.", nameof(options));
+        }
+
         if (discovery is StaticDiscovery or DnsDiscovery && _options.Tags.Count > 0)
         {
             throw new ArgumentException($"The workers of a {(discovery is StaticDiscovery ? "static list" : "DNS name")} announce no tags, so a pool with Tags would use none of them: remove Tags, or use a discovery whose workers announce tags.", nameof(options));
@@ -90,7 +99,7 @@ public sealed class WorkerPool : RoutinePool
         Serialization.WoolSerializer.Allow(_options.AllowedTypes);
         _workers = new WorkerSet(_options.LoadBalancer);
         _spawned = count > 0 ? new SpawnedWorkers(count, _options, _workers, logger, _disposing.Token) : null;
-        _readiness = new PoolReadiness(_spawned?.Started ?? Task.CompletedTask, quorum, _options.QuorumTimeout, _workers);
+        _readiness = new PoolReadiness(_spawned?.Started ?? Task.CompletedTask, quorum, _options.QuorumTimeout, _workers, discovery is ILoggingDiscovery told ? () => told.LastFailure : null);
         if (discovery is not null)
         {
             _discovered = new DiscoveredWorkers(discovery, _options, _workers, discoveredDialer, logger, _readiness.Check);

@@ -63,6 +63,28 @@ public sealed class DnsDiscoveryTests
     }
 
     [TestMethod]
+    public void Apply_WorkersStillPresentBetweenReannouncements_AreNotAnnouncedAgain()
+    {
+        var known = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
+        WorkerInfo a = Worker("10.0.0.5:7070");
+        DnsDiscovery.Apply(known, [a]);
+
+        var quiet = DnsDiscovery.Apply(known, [a], reannounce: false);
+
+        Assert.IsEmpty(quiet, "A refused address must not be re-dialled at every lookup.");
+    }
+
+    [TestMethod]
+    public void Pool_WithAnAccessTokenOverDiscoveredAddresses_IsRefused()
+    {
+        var error = Assert.ThrowsExactly<ArgumentException>(() => new WorkerPool(discovery: new DnsDiscovery("workers.local", 7070), options: WorkerPoolOptions.Default with { AccessTokenFile = "/tmp/never-read" }));
+        var worker = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--discovery", "dns", "--dns-name", "workers.local", "--access-token-file", "/tmp/never-read"], _ => null));
+
+        StringAssert.Contains(error.Message, "An access token would be sent in clear to every address DnsDiscovery names");
+        StringAssert.Contains(worker.Message, "would send them its access token in clear");
+    }
+
+    [TestMethod]
     public async Task Lookup_ServerThatNeverAnswers_IsAFailureNotAnEmptyAnswer()
     {
         // A UDP socket that reads nothing: every query times out.
@@ -112,6 +134,19 @@ public sealed class DnsDiscoveryTests
         await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { LoggerFactory = loggers });
 
         await Eventually.WaitUntilAsync(() => Task.FromResult(logs.Messages.Any(m => m.Contains("Looking up workers at 'workers.wool.test' failed", StringComparison.Ordinal))), "the pool's logger has the failed lookup");
+    }
+
+    [TestMethod]
+    public async Task Call_WhileLookupsFail_FailsNamingTheDiscoveryFailure()
+    {
+        using var silent = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var discovery = new DnsDiscovery(new DnsDiscoveryOptions { Name = "workers.wool.test", Port = 7070, NameServers = [(IPEndPoint)silent.LocalEndPoint!], QueryTimeout = TimeSpan.FromMilliseconds(200) });
+        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { QuorumTimeout = TimeSpan.FromSeconds(2) });
+
+        var error = await Assert.ThrowsExactlyAsync<NoWorkersAvailableException>(() => Wool.Tests.Integration.Discovery.DiscoveryRoutines.Where().WaitAsync(Timeouts.Default));
+
+        StringAssert.Contains(error.Message, "discovery: looking up 'workers.wool.test' failed");
     }
 
     [TestMethod]

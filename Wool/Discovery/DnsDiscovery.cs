@@ -79,6 +79,10 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
     /// <summary>What is looked up, and how often.</summary>
     public DnsDiscoveryOptions Options { get; }
 
+    private volatile string? _lastFailure;
+
+    string? ILoggingDiscovery.LastFailure => _lastFailure;
+
     void ILoggingDiscovery.UseLoggerIfNone(ILogger logger)
         => Interlocked.CompareExchange(ref _logger, logger, NullLogger.Instance);
 
@@ -91,6 +95,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
         var known = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
         TimeSpan retry = Options.MinInterval;
         bool failing = false;
+        DateTime announced = DateTime.UtcNow;
         while (!cancellationToken.IsCancellationRequested)
         {
             DnsAnswer? answer = await LookupAsync(cancellationToken).ConfigureAwait(false);
@@ -108,6 +113,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
                 }
 
                 failing = true;
+                _lastFailure = $"looking up '{Options.Name}' failed ({error})";
                 wait = retry;
                 retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, Options.MaxInterval.Ticks));
             }
@@ -119,8 +125,11 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
                 }
 
                 failing = false;
+                _lastFailure = answer.Workers.Count == 0 ? $"'{Options.Name}' has no {(Options.Port is null ? "SRV" : "A or AAAA")} records" : null;
                 retry = Options.MinInterval;
-                foreach (DiscoveryEvent change in Apply(known, answer.Workers))
+                bool reannounce = DateTime.UtcNow - announced >= Options.MaxInterval;
+                announced = reannounce ? DateTime.UtcNow : announced;
+                foreach (DiscoveryEvent change in Apply(known, answer.Workers, reannounce))
                 {
                     yield return change;
                 }
@@ -157,7 +166,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
         IDnsQueryResponse response = await QueryAsync(Options.Name, QueryType.SRV, cancellationToken).ConfigureAwait(false);
         var workers = new List<WorkerInfo>();
         TimeSpan ttl = TimeToLive(response.Answers);
-        foreach (var service in response.Answers.SrvRecords().Where(srv => srv.Target.Value != "."))
+        foreach (var service in response.Answers.SrvRecords().Where(srv => srv.Target.Value != ".").Take(Options.MaxWorkers))
         {
             // A server usually sends the targets' addresses along; otherwise they are asked for.
             IPAddress[] given = [.. response.Additionals.AddressRecords().Where(a => a.DomainName.Value == service.Target.Value).Select(a => a.Address)];
@@ -173,7 +182,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
             }
         }
 
-        return new DnsAnswer(workers, ttl);
+        return new DnsAnswer([.. workers.Take(Options.MaxWorkers)], ttl);
     }
 
     private async Task<DnsAnswer> AddressesAsync(string name, int port, CancellationToken cancellationToken)
@@ -185,7 +194,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
             response = await QueryAsync(name, first == QueryType.A ? QueryType.AAAA : QueryType.A, cancellationToken).ConfigureAwait(false);
         }
 
-        return new DnsAnswer([.. response.Answers.AddressRecords().Select(record => Worker(record.Address, port))], TimeToLive(response.Answers));
+        return new DnsAnswer([.. response.Answers.AddressRecords().Take(Options.MaxWorkers).Select(record => Worker(record.Address, port))], TimeToLive(response.Answers));
     }
 
     /// <summary>An answer, or none for a name that does not exist; any other error code is a failed lookup.</summary>
@@ -208,7 +217,10 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
         => records.Select(r => TimeSpan.FromSeconds(r.TimeToLive)).DefaultIfEmpty(Options.MinInterval).Min();
 
     /// <summary>The changes from <paramref name="known"/> to <paramref name="now"/>, applied to <paramref name="known"/>.</summary>
-    internal static List<DiscoveryEvent> Apply(Dictionary<string, WorkerInfo> known, IReadOnlyList<WorkerInfo> now)
+    /// <param name="known">The workers announced so far, updated.</param>
+    /// <param name="now">The workers of the latest answer.</param>
+    /// <param name="reannounce">Whether workers still present are announced again (<see cref="DiscoveryEventKind.Updated"/>), at most every <c>MaxInterval</c>: enough for a pool to reconnect one it lost, without re-dialling refused addresses at every lookup.</param>
+    internal static List<DiscoveryEvent> Apply(Dictionary<string, WorkerInfo> known, IReadOnlyList<WorkerInfo> now, bool reannounce = true)
     {
         var changes = new List<DiscoveryEvent>();
         var present = now.DistinctBy(w => w.Id).ToDictionary(w => w.Id, StringComparer.Ordinal);
@@ -220,8 +232,15 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
 
         foreach (WorkerInfo worker in present.Values)
         {
-            // Still there: announced again, so a pool reconnects a worker it lost (one restarted at the same address).
-            changes.Add(new DiscoveryEvent(known.TryAdd(worker.Id, worker) ? DiscoveryEventKind.Added : DiscoveryEventKind.Updated, worker));
+            if (known.TryAdd(worker.Id, worker))
+            {
+                changes.Add(new DiscoveryEvent(DiscoveryEventKind.Added, worker));
+            }
+            else if (reannounce)
+            {
+                // Still there: announced again, so a pool reconnects a worker it lost (one restarted at the same address).
+                changes.Add(new DiscoveryEvent(DiscoveryEventKind.Updated, worker));
+            }
         }
 
         return changes;

@@ -43,6 +43,13 @@ public sealed record DnsDiscoveryOptions
     /// </summary>
     public TimeSpan MaxInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The most workers taken from one answer (default 256, at most 4096), and the most SRV targets
+    /// looked up: a name with more records, by mistake or by a hostile server, cannot make a pool dial
+    /// thousands of addresses. Records past the cap are ignored.
+    /// </summary>
+    public int MaxWorkers { get; init; } = 256;
+
     /// <summary>How long one query may take before it counts as failed (default 2 s).</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -65,6 +72,11 @@ public sealed record DnsDiscoveryOptions
         if (MinInterval < TimeSpan.FromMilliseconds(100) || MaxInterval > TimeSpan.FromMinutes(10) || MinInterval > MaxInterval)
         {
             throw new ArgumentException($"DnsDiscoveryOptions: MinInterval ({MinInterval}) must be at least 100 ms, MaxInterval ({MaxInterval}) at most 10 minutes, and MinInterval no more than MaxInterval.", nameof(MinInterval));
+        }
+
+        if (MaxWorkers is < 1 or > 4096)
+        {
+            throw new ArgumentException($"DnsDiscoveryOptions.MaxWorkers is {MaxWorkers}; give 1 to 4096.", nameof(MaxWorkers));
         }
 
         if (QueryTimeout <= TimeSpan.Zero || QueryTimeout > TimeSpan.FromMinutes(1))

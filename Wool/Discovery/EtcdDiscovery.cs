@@ -32,6 +32,12 @@ namespace Wool.Discovery;
 /// </remarks>
 public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILoggingDiscovery
 {
+    /// <summary>Keys read per request when listing.</summary>
+    private const int PageSize = 8;
+
+    /// <summary>The most workers one subscription keeps; more keys under the prefix are ignored.</summary>
+    internal const int MaxWorkers = 4096;
+
     private readonly GrpcChannel _channel;
     private ILogger _logger;
 
@@ -64,6 +70,10 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
     internal Lease.LeaseClient Leases { get; }
 
     internal ILogger Logger => Volatile.Read(ref _logger);
+
+    private volatile string? _lastFailure;
+
+    string? ILoggingDiscovery.LastFailure => _lastFailure;
 
     void ILoggingDiscovery.UseLoggerIfNone(ILogger logger)
         => Interlocked.CompareExchange(ref _logger, logger, NullLogger.Instance);
@@ -123,8 +133,7 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
         {
             try
             {
-                RangeResponse listed = await Keys.RangeAsync(new RangeRequest { Key = prefix, RangeEnd = end }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false);
-                var present = listed.Kvs.Select(kv => (Key: kv.Key.ToStringUtf8(), Worker: WorkerRecord.Read(kv.Value.Span))).Where(e => e.Worker is not null).ToDictionary(e => e.Key, e => e.Worker!, StringComparer.Ordinal);
+                var (present, revision) = await ListAsync(prefix, end, cancellationToken).ConfigureAwait(false);
                 foreach (string gone in known.Keys.Except(present.Keys).ToList())
                 {
                     changes.TryWrite(new DiscoveryEvent(DiscoveryEventKind.Dropped, known[gone]));
@@ -138,8 +147,9 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
                 }
 
                 backoff.Succeeded(known.Count);
+                _lastFailure = known.Count == 0 ? $"etcd at {string.Join(", ", Options.Endpoints)} has no worker under '{Options.WorkersPrefix}'" : null;
                 using AsyncDuplexStreamingCall<WatchRequest, WatchResponse> watch = watcher.Watch(cancellationToken: cancellationToken);
-                await watch.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = prefix, RangeEnd = end, StartRevision = listed.Header.Revision + 1 } }, cancellationToken).ConfigureAwait(false);
+                await watch.RequestStream.WriteAsync(new WatchRequest { CreateRequest = new WatchCreateRequest { Key = prefix, RangeEnd = end, StartRevision = revision + 1, Fragment = true } }, cancellationToken).ConfigureAwait(false);
                 while (await watch.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false))
                 {
                     WatchResponse response = watch.ResponseStream.Current;
@@ -154,12 +164,13 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
                     }
                 }
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                break;
+                break; // cancelled (gRPC reports it as RpcException Cancelled too)
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e)
             {
+                _lastFailure = $"etcd at {string.Join(", ", Options.Endpoints)} is unreachable ({EtcdBackoff.Reason(e)})";
                 // Whatever broke (a call, a stream already ended, a write after it), this loop must go on.
                 await backoff.FailedAsync(EtcdBackoff.Reason(e), known.Count, cancellationToken).ConfigureAwait(false);
             }
@@ -168,10 +179,52 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
         changes.TryComplete();
     }
 
-    private static void Apply(Dictionary<string, WorkerInfo> known, Mvccpb.Event change, ChannelWriter<DiscoveryEvent> changes)
+    /// <summary>
+    /// The workers under the prefix and the revision they were read at, a few keys per request: one
+    /// message holds at most <see cref="PageSize"/> values (etcd's largest value is 1.5 MiB), so large
+    /// values written under the prefix cannot make the list exceed a message and hide every worker.
+    /// </summary>
+    private async Task<(Dictionary<string, WorkerInfo> Workers, long Revision)> ListAsync(ByteString prefix, ByteString end, CancellationToken cancellationToken)
+    {
+        var workers = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
+        long revision = 0;
+        ByteString from = prefix;
+        while (true)
+        {
+            RangeResponse page = await Keys.RangeAsync(new RangeRequest { Key = from, RangeEnd = end, Limit = PageSize, Revision = revision }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false);
+            revision = revision == 0 ? page.Header.Revision : revision;
+            foreach (Mvccpb.KeyValue kv in page.Kvs)
+            {
+                string key = kv.Key.ToStringUtf8();
+                if (Read(key, kv.Value) is { } worker && workers.Count < MaxWorkers)
+                {
+                    workers[key] = worker;
+                }
+            }
+
+            if (!page.More || page.Kvs.Count == 0)
+            {
+                return (workers, revision);
+            }
+
+            // The next page starts just after the last key read.
+            from = ByteString.CopyFrom([.. page.Kvs[^1].Key.Span, 0]);
+        }
+    }
+
+    /// <summary>A worker's record, when the value is one and names the worker its key names (a record cannot take another worker's id).</summary>
+    private WorkerInfo? Read(string key, ByteString value)
+        => WorkerRecord.Read(value.Span) is { } worker && key == Options.WorkersPrefix + worker.Id ? worker : null;
+
+    private void Apply(Dictionary<string, WorkerInfo> known, Mvccpb.Event change, ChannelWriter<DiscoveryEvent> changes)
     {
         string key = change.Kv.Key.ToStringUtf8();
-        WorkerInfo? worker = change.Type == Mvccpb.Event.Types.EventType.Put ? WorkerRecord.Read(change.Kv.Value.Span) : null;
+        WorkerInfo? worker = change.Type == Mvccpb.Event.Types.EventType.Put ? Read(key, change.Kv.Value) : null;
+        if (worker is not null && !known.ContainsKey(key) && known.Count >= MaxWorkers)
+        {
+            return;
+        }
+
         if (worker is not null)
         {
             changes.TryWrite(new DiscoveryEvent(known.ContainsKey(key) ? DiscoveryEventKind.Updated : DiscoveryEventKind.Added, worker));

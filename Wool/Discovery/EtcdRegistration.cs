@@ -101,11 +101,11 @@ internal sealed class EtcdRegistration : IWorkerRegistration
                 backoff.Succeeded(1);
                 await KeepAliveAsync(granted.ID, backoff, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
                 break;
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e)
             {
                 // Whatever broke (a call, a stream already ended, a write after it), this loop must go on.
                 await backoff.FailedAsync(EtcdBackoff.Reason(e), 1, cancellationToken).ConfigureAwait(false);

@@ -62,6 +62,11 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
             errors.Add($"Wool:Tags select workers by the tags they announce, and the workers of {kind} discovery announce none: remove Wool:Tags.");
         }
 
+        if (options.CustomDiscovery is null && kind is "lan" or "dns" or "etcd" && options.AccessTokenFile is not null && options.Tls is null)
+        {
+            errors.Add($"Wool:AccessTokenFile with Wool:Discovery '{kind}' would send the token in clear to addresses whoever writes the records chooses: configure Wool:Tls instead.");
+        }
+
         if (options.Spawn is < 0 || (options.Spawn == 0 && !discovers))
         {
             errors.Add($"Wool:Spawn is {options.Spawn}; a pool without discovery spawns at least one worker (leave it out for one per processor).");

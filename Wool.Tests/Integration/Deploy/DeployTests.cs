@@ -38,7 +38,7 @@ public sealed class DeployTests
             await kubectl.WaitForExitAsync().WaitAsync(Timeouts.Default);
 
             Assert.AreEqual(0, kubectl.ExitCode, await errors);
-            foreach (string kind in (string[])["kind: Service", "kind: Deployment", "kind: PodDisruptionBudget", "kind: ConfigMap"])
+            foreach (string kind in (string[])["kind: Service", "kind: Deployment", "kind: PodDisruptionBudget", "kind: ConfigMap", "kind: NetworkPolicy"])
             {
                 StringAssert.Contains(output, kind);
             }

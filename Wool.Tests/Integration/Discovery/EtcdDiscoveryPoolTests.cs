@@ -19,12 +19,12 @@ public sealed class EtcdDiscoveryPoolTests
     {
         using var etcd = EtcdServer.Create();
         etcd.Start();
-        using var secrets = new Secrets();
+        using var tls = new Tls();
         string ns = $"etcd-{Guid.NewGuid():N}";
-        await using var first = await StartWorkerAsync(etcd, ns, secrets.Token);
-        await using var second = await StartWorkerAsync(etcd, ns, secrets.Token);
+        await using var first = await StartWorkerAsync(etcd, ns, tls);
+        await using var second = await StartWorkerAsync(etcd, ns, tls);
         await using var discovery = new EtcdDiscovery(etcd.Endpoint, ns);
-        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { AccessTokenFile = secrets.Token, Quorum = 2 });
+        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { Credentials = tls.Pool, Quorum = 2 });
 
         int[] used = [.. (await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => DiscoveryRoutines.Where())).WaitAsync(Timeouts.Default)).Distinct()];
         CollectionAssert.AreEquivalent(new[] { first.ProcessId, second.ProcessId }, used);
@@ -47,14 +47,14 @@ public sealed class EtcdDiscoveryPoolTests
     {
         using var etcd = EtcdServer.Create();
         etcd.Start();
-        using var secrets = new Secrets();
+        using var tls = new Tls();
         string ns = $"etcd-{Guid.NewGuid():N}";
-        await using var first = await StartWorkerAsync(etcd, ns, secrets.Token);
-        await using var second = await StartWorkerAsync(etcd, ns, secrets.Token);
+        await using var first = await StartWorkerAsync(etcd, ns, tls);
+        await using var second = await StartWorkerAsync(etcd, ns, tls);
         var logs = new CapturingLoggerProvider();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         await using var discovery = new EtcdDiscovery(new EtcdDiscoveryOptions { Endpoints = [etcd.Endpoint], Namespace = ns }, loggers.CreateLogger<EtcdDiscovery>());
-        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { AccessTokenFile = secrets.Token, Quorum = 2 });
+        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { Credentials = tls.Pool, Quorum = 2 });
         await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
 
         using var watching = new CancellationTokenSource();
@@ -69,7 +69,7 @@ public sealed class EtcdDiscoveryPoolTests
         Assert.HasCount(2, used, "Both workers keep serving while etcd is down.");
 
         etcd.Start();
-        await using var third = await StartWorkerAsync(etcd, ns, secrets.Token);
+        await using var third = await StartWorkerAsync(etcd, ns, tls);
         await Eventually.WaitUntilAsync(() => Task.FromResult(pool.Workers.Count == 3), "the pool watches etcd again and sees the new worker");
         // Past another lease: the live workers renewed theirs on the restarted etcd.
         await Task.Delay(TimeSpan.FromSeconds(LeaseSeconds + 1));
@@ -83,16 +83,16 @@ public sealed class EtcdDiscoveryPoolTests
     public async Task EtcdDiscovery_PoolStartedWhileEtcdIsDown_ServesOnceItIsUp()
     {
         using var etcd = EtcdServer.Create();
-        using var secrets = new Secrets();
+        using var tls = new Tls();
         string ns = $"etcd-{Guid.NewGuid():N}";
         await using var discovery = new EtcdDiscovery(etcd.Endpoint, ns);
-        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { AccessTokenFile = secrets.Token, QuorumTimeout = Timeouts.Default });
+        await using var pool = new WorkerPool(discovery: discovery, options: WorkerPoolOptions.Default with { Credentials = tls.Pool, QuorumTimeout = Timeouts.Default });
         Task<int> call = DiscoveryRoutines.Where();
         await Task.Delay(1000);
         Assert.IsFalse(call.IsCompleted, "No worker yet: the call waits for the quorum.");
 
         etcd.Start();
-        await using var worker = await StartWorkerAsync(etcd, ns, secrets.Token);
+        await using var worker = await StartWorkerAsync(etcd, ns, tls);
         var ready = Stopwatch.StartNew();
 
         Assert.AreEqual(worker.ProcessId, await call.WaitAsync(Timeouts.Default));
@@ -113,16 +113,28 @@ public sealed class EtcdDiscoveryPoolTests
         return seen;
     }
 
-    private static Task<DurableWorker> StartWorkerAsync(EtcdServer etcd, string ns, string token)
-        => DurableWorker.StartAsync("--discovery", "etcd", "--etcd-endpoint", etcd.Endpoint, "--namespace", ns, "--etcd-lease-ttl", $"{LeaseSeconds}", "--access-token-file", token);
+    private static Task<DurableWorker> StartWorkerAsync(EtcdServer etcd, string ns, Tls tls)
+        => DurableWorker.StartAsync(["--discovery", "etcd", "--etcd-endpoint", etcd.Endpoint, "--namespace", ns, "--etcd-lease-ttl", $"{LeaseSeconds}", .. tls.Worker]);
 
-    /// <summary>A private folder with the access token the workers make and the pool reads.</summary>
-    private sealed class Secrets : IDisposable
+    /// <summary>
+    /// Mutual TLS for workers and pool: etcd's records name the addresses dialled, so a worker
+    /// found there is authenticated by its certificate, never sent an access token.
+    /// </summary>
+    private sealed class Tls : IDisposable
     {
-        private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("wool-test-token-");
+        private readonly Security.TestAuthority _authority = new();
 
-        public string Token => Path.Combine(_folder.FullName, "token");
+        public Tls()
+        {
+            Worker = _authority.WorkerArguments(_authority.Issue("worker"));
+            var (certificate, key) = _authority.IssueCaller("caller");
+            Pool = Wool.Security.WorkerCredentials.FromPemFiles(_authority.AuthorityFile, certificate, key, workerIdentity: Security.TestAuthority.WorkerIdentity);
+        }
 
-        public void Dispose() => _folder.Delete(recursive: true);
+        public string[] Worker { get; }
+
+        public Wool.Security.WorkerCredentials Pool { get; }
+
+        public void Dispose() => _authority.Dispose();
     }
 }

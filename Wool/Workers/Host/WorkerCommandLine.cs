@@ -75,6 +75,14 @@ internal static class WorkerCommandLine
                 "run it with --discovery local --namespace <name> (the namespace's token, shared with its pools), or --access-token-file <file>, or give it TLS credentials.");
         }
 
+        if (credentials is null && (tokensFromStdin || tokenFile is not null) && discovery is "lan" or "dns" or "etcd")
+        {
+            // Its peers would get the token in clear, at addresses whoever writes the records chooses.
+            throw new ArgumentException(
+                $"--discovery {discovery} names peers at addresses anyone who can write its records chooses, and this worker would send them its access token in clear: " +
+                "give it TLS credentials (--tls-authority, --tls-certificate, --tls-key) instead of an access token.");
+        }
+
         string? assemblies = One("--assemblies");
         if (assemblies is not null && !Directory.Exists(assemblies))
         {

@@ -9,7 +9,12 @@ namespace Wool.Workers.Pool;
 /// fails at once, saying why, instead of waiting out the timeout for a worker that will never be
 /// usable). Thread-safe.
 /// </summary>
-internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTimeout, WorkerSet workers)
+/// <param name="started">Completes when the pool's spawned workers serve.</param>
+/// <param name="quorum">How many workers the first calls wait for.</param>
+/// <param name="quorumTimeout">How long they wait.</param>
+/// <param name="workers">The pool's workers.</param>
+/// <param name="discoveryFailure">Why discovery cannot read its server now, if it can tell (named when the quorum is not reached).</param>
+internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTimeout, WorkerSet workers, Func<string?>? discoveryFailure = null)
 {
     private readonly TaskCompletionSource _quorumReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -44,7 +49,8 @@ internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTim
             catch (TimeoutException)
             {
                 throw new NoWorkersAvailableException(
-                    $"Routine '{request.RoutineName}' did not run: the pool waited {quorumTimeout.TotalSeconds:0.#} s for {quorum} worker(s) and has {workers.Connections.Length}.", []);
+                    $"Routine '{request.RoutineName}' did not run: the pool waited {quorumTimeout.TotalSeconds:0.#} s for {quorum} worker(s) and has {workers.Connections.Length}" +
+                    (discoveryFailure?.Invoke() is { } failure ? $"; discovery: {failure}." : "."), []);
             }
         }
     }
