@@ -7,7 +7,8 @@ namespace Wool.Discovery;
 /// <summary>
 /// A worker's key in etcd, under a lease renewed every third of its time to live. Runs in the
 /// background from creation to disposal: takes a lease and writes the key, keeps the lease alive,
-/// and starts over (a new lease, the key written again) whenever etcd was lost or the lease expired.
+/// and starts over (a new lease, the key written again) whenever etcd was lost or the lease expired;
+/// writes the key again if it was deleted while the lease lived.
 /// Disposal revokes the lease, which deletes the key.
 /// </summary>
 internal sealed class EtcdRegistration : IWorkerRegistration
@@ -126,7 +127,8 @@ internal sealed class EtcdRegistration : IWorkerRegistration
             }
 
             backoff.Succeeded(1);
-            if (Volatile.Read(ref _stale) == 1)
+            // Written again when stale, or when someone deleted the key while the lease lives on.
+            if (Volatile.Read(ref _stale) == 1 || (await _owner.Keys.RangeAsync(new RangeRequest { Key = Key, CountOnly = true }, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false)).Count == 0)
             {
                 await PutAsync(lease, cancellationToken).ConfigureAwait(false);
             }

@@ -80,6 +80,26 @@ public sealed class EtcdDiscoveryPoolTests
     }
 
     [TestMethod]
+    public async Task EtcdDiscovery_WorkersKeyDeletedByHand_IsWrittenAgainWhileItsLeaseLives()
+    {
+        using var etcd = EtcdServer.Create();
+        etcd.Start();
+        using var tls = new Tls();
+        string ns = $"etcd-{Guid.NewGuid():N}";
+        await using var worker = await StartWorkerAsync(etcd, ns, tls);
+        await using var discovery = new EtcdDiscovery(etcd.Endpoint, ns);
+        using var watching = new CancellationTokenSource();
+        var seen = Watch(discovery, watching.Token);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(seen.Count(e => e.Kind == DiscoveryEventKind.Added) == 1), "the watcher sees the worker");
+
+        string prefix = discovery.Options.WorkersPrefix;
+        await discovery.Keys.DeleteRangeAsync(new Etcdserverpb.DeleteRangeRequest { Key = Google.Protobuf.ByteString.CopyFromUtf8(prefix), RangeEnd = EtcdDiscovery.RangeEnd(prefix) }).ResponseAsync.WaitAsync(Timeouts.Default);
+
+        await Eventually.WaitUntilAsync(() => Task.FromResult(seen.Count(e => e.Kind == DiscoveryEventKind.Added) == 2), "the worker writes its key again");
+        Assert.AreEqual(DiscoveryEventKind.Dropped, seen.ElementAt(1).Kind);
+    }
+
+    [TestMethod]
     public async Task EtcdDiscovery_PoolStartedWhileEtcdIsDown_ServesOnceItIsUp()
     {
         using var etcd = EtcdServer.Create();

@@ -21,7 +21,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
 
     public ImmutableArray<WorkerConnection> Connections => _connections;
 
-    /// <summary>Workers that were skipped because they failed TLS authentication, by worker id.</summary>
+    /// <summary>Workers that were skipped because they failed authentication (TLS, or the access token), by worker id.</summary>
     public ImmutableDictionary<string, RefusedWorker> Refused => _refused;
 
     /// <summary>
@@ -160,7 +160,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
         Exception? cause = all.SelectMany(e => e.Causes()).OfType<WorkerAuthenticationException>().FirstOrDefault();
         Guid[] builds = [.. (failures ?? []).OfType<CallRejectedException>().Select(e => e.OtherBuild).OfType<Guid>().Distinct()];
         string message = failures is null or []
-            ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker{(refused.IsEmpty ? "" : $" it may use; {refused.Count} failed TLS authentication")}."
+            ? $"No worker is available to run routine '{request.RoutineName}': the pool has no running worker{(refused.IsEmpty ? "" : $" it may use; {refused.Count} failed authentication (TLS or access token, see below)")}."
             : builds.Length > 0 && failures.All(e => e is CallRejectedException { OtherBuild: not null })
                 ? $"{failures.Count} worker{(failures.Count == 1 ? "" : "s")} found; none runs build {BuildNames.Short(request.ModuleVersionId)} of {BuildNames.Application(request.AssemblyName)} " +
                   $"(they run {string.Join(", ", builds.Select(BuildNames.Short))}), so routine '{request.RoutineName}' did not run. Start workers of this build, or let the deploy reach them."
