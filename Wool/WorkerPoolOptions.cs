@@ -95,6 +95,16 @@ public sealed record WorkerPoolOptions
     public string? AccessTokenFile { get; init; }
 
     /// <summary>
+    /// The least severe log lines spawned workers write (default <see cref="LogLevel.Warning"/>); their
+    /// lines reach <see cref="LoggerFactory"/> under <c>Wool.Workers.Output</c>. Durable workers take
+    /// <c>--log-level</c> / <c>WOOL_LOG_LEVEL</c>.
+    /// </summary>
+    public LogLevel WorkerLogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>Levels for log categories of spawned workers (and the categories below them), e.g. <c>["Wool.Workers"] = LogLevel.Debug</c>.</summary>
+    public IReadOnlyDictionary<string, LogLevel> WorkerLogFilters { get; init; } = new Dictionary<string, LogLevel>();
+
+    /// <summary>
     /// Spawned workers listen on TCP loopback (with the access token) instead of Unix domain sockets
     /// in a private folder. For the benchmark's comparison of the two, and platforms without such sockets.
     /// </summary>
@@ -109,6 +119,11 @@ public sealed record WorkerPoolOptions
         if (!discovers && (Lease is not null || Tags.Count > 0))
         {
             throw new ArgumentException("Lease and Tags select discovered workers; this pool has no discovery. Pass a discovery, or remove them.", "options");
+        }
+
+        if (WorkerLogFilters.Keys.FirstOrDefault(category => category.Length == 0 || category.Contains('=', StringComparison.Ordinal)) is { } badCategory)
+        {
+            throw new ArgumentException($"WorkerLogFilters: '{badCategory}' is not a log category (a name such as Wool.Workers, without '=').", "options");
         }
 
         if (!discovers && AccessTokenFile is not null)

@@ -26,6 +26,25 @@ public sealed class WorkerCommandLineTests
     }
 
     [TestMethod]
+    public void Parse_LogLevelAndFilters_FromCommandLineAndEnvironment()
+    {
+        var environment = new Dictionary<string, string> { ["WOOL_LOG_LEVEL"] = "debug", ["WOOL_LOG_FILTER"] = "Microsoft=Error, Wool.Workers.Peers=Trace" };
+
+        WorkerOptions options = WorkerCommandLine.Parse(["--insecure-listen-on-network"], environment.GetValueOrDefault);
+        WorkerOptions quiet = WorkerCommandLine.Parse(["--insecure-listen-on-network", "--log-level", "None"], environment.GetValueOrDefault);
+        var number = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--insecure-listen-on-network", "--log-level", "2"], NoEnvironment));
+        var filter = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--insecure-listen-on-network", "--log-filter", "Wool"], NoEnvironment));
+
+        Assert.AreEqual(Microsoft.Extensions.Logging.LogLevel.Debug, options.LogLevel);
+        Assert.AreEqual(Microsoft.Extensions.Logging.LogLevel.Trace, options.LogFilters["Wool.Workers.Peers"]);
+        Assert.AreEqual(Microsoft.Extensions.Logging.LogLevel.Error, options.LogFilters["Microsoft"]);
+        Assert.AreEqual(Microsoft.Extensions.Logging.LogLevel.None, quiet.LogLevel, "The command line wins over the environment.");
+        Assert.AreEqual(Microsoft.Extensions.Logging.LogLevel.Warning, WorkerCommandLine.Parse(["--insecure-listen-on-network"], NoEnvironment).LogLevel);
+        StringAssert.Contains(number.Message, "'2' is not a log level");
+        StringAssert.Contains(filter.Message, "--log-filter expects category=level");
+    }
+
+    [TestMethod]
     public void Parse_ConfigFile_FillsWhatNeitherCommandLineNorEnvironmentGive()
     {
         string file = Path.Combine(Path.GetTempPath(), $"wool-worker-{Guid.NewGuid():N}.json");

@@ -116,6 +116,8 @@ internal static class WorkerCommandLine
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,
             Limits = limits,
             HealthListen = healthListen,
+            LogLevel = One("--log-level") is { } level ? Level("--log-level", level) : Microsoft.Extensions.Logging.LogLevel.Warning,
+            LogFilters = All("--log-filter").Select(Filter).ToDictionary(StringComparer.Ordinal),
             Advertise = One("--advertise") is { } advertise && WorkerAddress.AdvertisedEndpoint(advertise) is var _ ? advertise.Trim() : null,
         };
     }
@@ -217,6 +219,16 @@ internal static class WorkerCommandLine
             throw new ArgumentException("--insecure-listen-on-network is meaningless with a Unix domain socket, which only this machine can reach. Remove it.");
         }
     }
+
+    private static Microsoft.Extensions.Logging.LogLevel Level(string option, string value)
+        => !value.Any(char.IsAsciiDigit) && Enum.TryParse(value, ignoreCase: true, out Microsoft.Extensions.Logging.LogLevel level)
+            ? level
+            : throw new ArgumentException($"{option}: '{value}' is not a log level; give Trace, Debug, Information, Warning, Error, Critical or None.");
+
+    private static KeyValuePair<string, Microsoft.Extensions.Logging.LogLevel> Filter(string value)
+        => value.Split('=', 2, StringSplitOptions.TrimEntries) is [{ Length: > 0 } category, var level]
+            ? new(category, Level("--log-filter", level))
+            : throw new ArgumentException($"--log-filter expects category=level, such as Wool.Workers=Debug, not '{value}'.");
 
     private static int Number(string name, string? value, int otherwise)
         => value is null

@@ -62,9 +62,16 @@ internal static class WorkerHost
         builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        // A rule of its own, registered after the configuration's: the application's appsettings.json
+        // ("Logging:LogLevel:Default") configures the application, not its workers' level.
+        builder.Logging.AddFilter((string?)null, options.LogLevel);
         // Which credentials serve, and when they rotate, is worth a line in any worker's log.
-        builder.Logging.AddFilter(SecurityCategory, LogLevel.Information);
+        builder.Logging.AddFilter(SecurityCategory, (LogLevel)Math.Min((int)LogLevel.Information, (int)options.LogLevel));
+        foreach (var (category, level) in options.LogFilters)
+        {
+            builder.Logging.AddFilter(category, level);
+        }
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         if (loggers is not null)
         {

@@ -71,6 +71,12 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
+    /// <summary><c>--log-level</c>: the least severe log lines written (default <see cref="Microsoft.Extensions.Logging.LogLevel.Warning"/>).</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
+
+    /// <summary><c>--log-filter category=level</c>: levels for categories (and the categories below them).</summary>
+    public IReadOnlyDictionary<string, Microsoft.Extensions.Logging.LogLevel> LogFilters { get; init; } = new Dictionary<string, Microsoft.Extensions.Logging.LogLevel>();
+
     /// <summary>What one caller may take of this worker (<c>--max-…</c>).</summary>
     public WorkerLimits Limits { get; init; } = WorkerLimits.Default;
 

@@ -242,12 +242,14 @@ internal sealed class SpawnedWorkers
         }
     }
 
-    /// <summary>The worker options that carry the pool's: admission policy, credentials, allowed types.</summary>
+    /// <summary>The worker options that carry the pool's: admission policy, credentials, allowed types, limits, log levels.</summary>
     private static string[] WorkerArguments(WorkerPoolOptions options) =>
     [
         .. options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : Array.Empty<string>(),
         .. options.Credentials?.ToWorkerArguments() ?? [],
         .. options.AllowedTypes.SelectMany(allowed => new[] { "--allow-type", allowed }),
         .. options.Limits.ToWorkerArguments(),
+        .. options.WorkerLogLevel == LogLevel.Warning ? Array.Empty<string>() : ["--log-level", options.WorkerLogLevel.ToString()],
+        .. options.WorkerLogFilters.SelectMany(filter => new[] { "--log-filter", $"{filter.Key}={filter.Value}" }),
     ];
 }
