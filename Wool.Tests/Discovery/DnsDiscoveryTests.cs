@@ -150,6 +150,52 @@ public sealed class DnsDiscoveryTests
     }
 
     [TestMethod]
+    public async Task Subscribe_AnswerWithMoreAddressesThanMaxWorkers_TakesTheCapAndSaysSo()
+    {
+        // A DNS server of a few lines (Makaretu's message model): every A query gets five addresses.
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var stop = new CancellationTokenSource(Timeouts.Default);
+        _ = Task.Run(async () =>
+        {
+            var buffer = new byte[512];
+            while (!stop.IsCancellationRequested)
+            {
+                var received = await server.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), stop.Token);
+                var query = new Makaretu.Dns.Message();
+                query.Read(buffer, 0, received.ReceivedBytes);
+                Makaretu.Dns.Message reply = query.CreateResponse();
+                if (query.Questions[0].Type == Makaretu.Dns.DnsType.A)
+                {
+                    for (int host = 1; host <= 5; host++)
+                    {
+                        reply.Answers.Add(new Makaretu.Dns.ARecord { Name = query.Questions[0].Name, Address = IPAddress.Parse($"10.0.0.{host}"), TTL = TimeSpan.FromSeconds(1) });
+                    }
+                }
+
+                await server.SendToAsync(reply.ToByteArray(), received.RemoteEndPoint, stop.Token);
+            }
+        });
+        var logs = new CapturingLoggerProvider();
+        using var loggers = Microsoft.Extensions.Logging.LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var discovery = new DnsDiscovery(new DnsDiscoveryOptions { Name = "workers.wool.test", Port = 7070, NameServers = [(IPEndPoint)server.LocalEndPoint!], MaxWorkers = 2 }, loggers.CreateLogger("test"));
+
+        var added = new List<string>();
+        await foreach (DiscoveryEvent change in discovery.SubscribeAsync(stop.Token))
+        {
+            added.Add(change.Worker.Address.Authority);
+            if (added.Count == 2)
+            {
+                break;
+            }
+        }
+
+        CollectionAssert.AreEqual(new[] { "10.0.0.1:7070", "10.0.0.2:7070" }, added);
+        Assert.IsTrue(logs.Messages.Any(m => m.Contains("'workers.wool.test' names more workers than the 2 taken (DnsDiscoveryOptions.MaxWorkers): 3 or more are not used", StringComparison.Ordinal)), string.Join(" | ", logs.Messages));
+        await stop.CancelAsync();
+    }
+
+    [TestMethod]
     public void Parse_DnsDiscovery_NeedsANameAndTakesItFromTheEnvironment()
     {
         var environment = new Dictionary<string, string> { ["WOOL_DISCOVERY"] = "dns", ["WOOL_DNS_NAME"] = "workers.default.svc.cluster.local", ["WOOL_DNS_PORT"] = "7070", ["WOOL_INSECURE_LISTEN_ON_NETWORK"] = "true" };

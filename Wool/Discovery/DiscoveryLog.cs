@@ -16,4 +16,7 @@ internal static partial class DiscoveryLog
 
     [LoggerMessage(EventId = 4, EventName = "EtcdRecovered", Level = LogLevel.Information, Message = "{Activity}: etcd is reachable again ({Count} worker(s)).")]
     public static partial void EtcdRecovered(ILogger logger, string activity, int count);
+
+    [LoggerMessage(EventId = 5, EventName = "TooManyWorkers", Level = LogLevel.Warning, Message = "'{Source}' names more workers than the {Max} taken ({Setting}): {Ignored} or more are not used. Raise the setting if they are real.")]
+    public static partial void TooManyWorkers(ILogger logger, string source, int ignored, int max, string setting);
 }

@@ -87,14 +87,14 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
         => Interlocked.CompareExchange(ref _logger, logger, NullLogger.Instance);
 
     /// <summary>Does nothing: the orchestrator publishes a worker's records, not the worker.</summary>
-    public ValueTask<IWorkerRegistration> PublishAsync(WorkerInfo worker, CancellationToken cancellationToken) => new(NotPublished.Instance);
+    public ValueTask<IWorkerRegistration> PublishAsync(WorkerInfo worker, CancellationToken cancellationToken) => new(NoRegistration.Instance);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<DiscoveryEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var known = new Dictionary<string, WorkerInfo>(StringComparer.Ordinal);
         TimeSpan retry = Options.MinInterval;
-        bool failing = false;
+        bool failing = false, capped = false;
         DateTime announced = DateTime.UtcNow;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -124,6 +124,12 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
                     DiscoveryLog.DnsLookupRecovered(Volatile.Read(ref _logger), Options.Name, answer.Workers.Count);
                 }
 
+                if (answer.Ignored > 0 && !capped)
+                {
+                    DiscoveryLog.TooManyWorkers(Volatile.Read(ref _logger), Options.Name, answer.Ignored, Options.MaxWorkers, "DnsDiscoveryOptions.MaxWorkers");
+                }
+
+                capped = answer.Ignored > 0;
                 failing = false;
                 _lastFailure = answer.Workers.Count == 0 ? $"'{Options.Name}' has no {(Options.Port is null ? "SRV" : "A or AAAA")} records" : null;
                 retry = Options.MinInterval;
@@ -137,7 +143,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
                 wait = TimeSpan.FromTicks(Math.Clamp(answer.TimeToLive.Ticks, Options.MinInterval.Ticks, Options.MaxInterval.Ticks));
             }
 
-            await Task.Delay(wait, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -146,9 +152,12 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
     {
         try
         {
-            return Options.Port is int port
+            DnsAnswer answer = Options.Port is int port
                 ? await AddressesAsync(Options.Name, port, cancellationToken).ConfigureAwait(false)
                 : await ServicesAsync(cancellationToken).ConfigureAwait(false);
+            return answer.Workers.Count <= Options.MaxWorkers
+                ? answer
+                : answer with { Workers = [.. answer.Workers.Take(Options.MaxWorkers)], Ignored = answer.Ignored + answer.Workers.Count - Options.MaxWorkers };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -166,7 +175,8 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
         IDnsQueryResponse response = await QueryAsync(Options.Name, QueryType.SRV, cancellationToken).ConfigureAwait(false);
         var workers = new List<WorkerInfo>();
         TimeSpan ttl = TimeToLive(response.Answers);
-        foreach (var service in response.Answers.SrvRecords().Where(srv => srv.Target.Value != ".").Take(Options.MaxWorkers))
+        var services = response.Answers.SrvRecords().Where(srv => srv.Target.Value != ".").ToList();
+        foreach (var service in services.Take(Options.MaxWorkers))
         {
             // A server usually sends the targets' addresses along; otherwise they are asked for.
             IPAddress[] given = [.. response.Additionals.AddressRecords().Where(a => a.DomainName.Value == service.Target.Value).Select(a => a.Address)];
@@ -182,7 +192,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
             }
         }
 
-        return new DnsAnswer([.. workers.Take(Options.MaxWorkers)], ttl);
+        return new DnsAnswer(workers, ttl) { Ignored = Math.Max(0, services.Count - Options.MaxWorkers) };
     }
 
     private async Task<DnsAnswer> AddressesAsync(string name, int port, CancellationToken cancellationToken)
@@ -194,7 +204,7 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
             response = await QueryAsync(name, first == QueryType.A ? QueryType.AAAA : QueryType.A, cancellationToken).ConfigureAwait(false);
         }
 
-        return new DnsAnswer([.. response.Answers.AddressRecords().Take(Options.MaxWorkers).Select(record => Worker(record.Address, port))], TimeToLive(response.Answers));
+        return new DnsAnswer([.. response.Answers.AddressRecords().Select(record => Worker(record.Address, port))], TimeToLive(response.Answers));
     }
 
     /// <summary>An answer, or none for a name that does not exist; any other error code is a failed lookup.</summary>
@@ -249,6 +259,9 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
     /// <summary>The workers found and how long their records live, or why the lookup failed.</summary>
     internal sealed record DnsAnswer(IReadOnlyList<WorkerInfo> Workers, TimeSpan TimeToLive)
     {
+        /// <summary>Records (addresses or SRV targets) left out for <see cref="DnsDiscoveryOptions.MaxWorkers"/>.</summary>
+        public int Ignored { get; init; }
+
         public string? Error { get; private init; }
 
         public static DnsAnswer Failed(string error) => new([], TimeSpan.Zero) { Error = error };
@@ -275,14 +288,5 @@ public sealed class DnsDiscovery : IWorkerDiscovery, ILoggingDiscovery
                 return [];
             }
         }
-    }
-
-    private sealed class NotPublished : IWorkerRegistration
-    {
-        public static readonly NotPublished Instance = new();
-
-        public ValueTask UpdateAsync(WorkerInfo worker, CancellationToken cancellationToken) => default;
-
-        public ValueTask DisposeAsync() => default;
     }
 }

@@ -87,6 +87,13 @@ public sealed record DnsDiscoveryOptions
         return this;
     }
 
+    /// <summary>A DNS server as configuration writes it (<c>10.96.0.10:53</c>, <c>[fd00::a]:53</c>).</summary>
+    /// <exception cref="ArgumentException">It is not an address and port.</exception>
+    public static IPEndPoint ParseNameServer(string server)
+        => IPEndPoint.TryParse(server ?? "", out var endpoint) && endpoint.Port > 0
+            ? endpoint
+            : throw new ArgumentException($"'{server}' is not a DNS server's address and port, such as 10.96.0.10:53.", nameof(server));
+
     // Host-name rules, plus the underscore SRV names begin with (_wool._tcp.…).
     private static bool IsDnsName(string? name)
     {

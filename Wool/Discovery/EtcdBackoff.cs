@@ -40,7 +40,7 @@ internal sealed class EtcdBackoff(EtcdDiscoveryOptions options, ILogger logger, 
         _failing = true;
         TimeSpan wait = _wait;
         _wait = TimeSpan.FromTicks(Math.Min(_wait.Ticks * 2, _longest.Ticks));
-        await Task.Delay(wait, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        await Task.Delay(wait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>What went wrong, in a few words for the log.</summary>

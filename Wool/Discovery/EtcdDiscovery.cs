@@ -39,6 +39,7 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
     internal const int MaxWorkers = 4096;
 
     private readonly GrpcChannel _channel;
+    private int _saidTooMany;
     private ILogger _logger;
 
     /// <summary>The workers of <paramref name="namespace"/> on the etcd cluster at <paramref name="endpoints"/> (<c>http://etcd:2379</c>, comma-separated for several).</summary>
@@ -196,9 +197,16 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
             foreach (Mvccpb.KeyValue kv in page.Kvs)
             {
                 string key = kv.Key.ToStringUtf8();
-                if (Read(key, kv.Value) is { } worker && workers.Count < MaxWorkers)
+                if (Read(key, kv.Value) is { } worker)
                 {
-                    workers[key] = worker;
+                    if (workers.Count < MaxWorkers)
+                    {
+                        workers[key] = worker;
+                    }
+                    else
+                    {
+                        TooMany();
+                    }
                 }
             }
 
@@ -212,6 +220,15 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
         }
     }
 
+    // Said once per discovery: past the cap, each further key would repeat it.
+    private void TooMany()
+    {
+        if (Interlocked.Exchange(ref _saidTooMany, 1) == 0)
+        {
+            DiscoveryLog.TooManyWorkers(Logger, Options.WorkersPrefix, 1, MaxWorkers, "EtcdDiscovery.MaxWorkers");
+        }
+    }
+
     /// <summary>A worker's record, when the value is one and names the worker its key names (a record cannot take another worker's id).</summary>
     private WorkerInfo? Read(string key, ByteString value)
         => WorkerRecord.Read(value.Span) is { } worker && key == Options.WorkersPrefix + worker.Id ? worker : null;
@@ -222,6 +239,7 @@ public sealed class EtcdDiscovery : IWorkerDiscovery, IAsyncDisposable, ILogging
         WorkerInfo? worker = change.Type == Mvccpb.Event.Types.EventType.Put ? Read(key, change.Kv.Value) : null;
         if (worker is not null && !known.ContainsKey(key) && known.Count >= MaxWorkers)
         {
+            TooMany();
             return;
         }
 

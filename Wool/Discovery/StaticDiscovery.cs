@@ -52,7 +52,7 @@ public sealed class StaticDiscovery : IWorkerDiscovery
     public IReadOnlyList<WorkerInfo> Workers => _workers;
 
     /// <summary>Does nothing: a static list is configuration, and a worker's address must already be on it.</summary>
-    public ValueTask<IWorkerRegistration> PublishAsync(WorkerInfo worker, CancellationToken cancellationToken) => new(Unpublished.Instance);
+    public ValueTask<IWorkerRegistration> PublishAsync(WorkerInfo worker, CancellationToken cancellationToken) => new(NoRegistration.Instance);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<DiscoveryEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -66,7 +66,7 @@ public sealed class StaticDiscovery : IWorkerDiscovery
         // could not reach is tried again.
         while (true)
         {
-            await Task.Delay(ReannounceInterval, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            await Task.Delay(ReannounceInterval, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (cancellationToken.IsCancellationRequested)
             {
                 yield break;
@@ -97,13 +97,4 @@ public sealed class StaticDiscovery : IWorkerDiscovery
     // Uri fills in 80/443 for a missing port; a worker listens on the port the list must name.
     private static bool HasPort(string text, Uri uri)
         => !uri.IsDefaultPort || text.EndsWith($":{uri.Port}", StringComparison.Ordinal) || text.EndsWith($":{uri.Port}/", StringComparison.Ordinal);
-
-    private sealed class Unpublished : IWorkerRegistration
-    {
-        public static readonly Unpublished Instance = new();
-
-        public ValueTask UpdateAsync(WorkerInfo worker, CancellationToken cancellationToken) => default;
-
-        public ValueTask DisposeAsync() => default;
-    }
 }

@@ -7,6 +7,7 @@ namespace Wool.Hosting;
 /// What <see cref="WoolOptions"/> ask for, checked and translated into a <see cref="WorkerPool"/>'s
 /// arguments. Every error names the setting as it is written in configuration (<c>Wool:Spawn</c>).
 /// </summary>
+/// <remarks>Checking creates nothing that holds a resource: an etcd discovery (a gRPC channel) is made by <see cref="Create"/> only.</remarks>
 internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string? Namespace, IWorkerDiscovery? CustomDiscovery, WorkerPoolOptions Options)
 {
     private static readonly string[] DiscoveryKinds = ["none", "local", "lan", "static", "dns", "etcd"];
@@ -45,11 +46,12 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
             custom = Dns(options, loggerFactory, errors);
         }
 
+        EtcdDiscoveryOptions? etcd = null;
         if (custom is null && kind == "etcd" && !string.IsNullOrWhiteSpace(options.Namespace))
         {
             try
             {
-                custom = new EtcdDiscovery(new EtcdDiscoveryOptions { Endpoints = options.EtcdEndpoints, Namespace = options.Namespace }, loggerFactory?.CreateLogger<EtcdDiscovery>());
+                etcd = new EtcdDiscoveryOptions { Endpoints = options.EtcdEndpoints, Namespace = options.Namespace }.Validate();
             }
             catch (ArgumentException e)
             {
@@ -104,19 +106,28 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
             }
         }
 
-        return errors.Count > 0 ? (null, errors) : (new ApplicationPoolPlan(options.Spawn, kind, options.Namespace, custom, pool), errors);
+        return errors.Count > 0 ? (null, errors) : (new ApplicationPoolPlan(options.Spawn, kind, options.Namespace, custom, pool) { Etcd = etcd }, errors);
     }
 
-    /// <summary>Starts the pool this plan describes.</summary>
-    public WorkerPool Create()
+    /// <summary>With <c>etcd</c> discovery: where, checked.</summary>
+    public EtcdDiscoveryOptions? Etcd { get; init; }
+
+    /// <summary>Starts the pool this plan describes, with the discovery it made (to dispose with the pool; null when it made none that holds resources).</summary>
+    public (WorkerPool Pool, IAsyncDisposable? Discovery) Create()
     {
+        if (Etcd is { } etcd)
+        {
+            var owned = new EtcdDiscovery(etcd, Options.LoggerFactory?.CreateLogger<EtcdDiscovery>());
+            return (new WorkerPool(Spawn, owned, Options), owned);
+        }
+
         IWorkerDiscovery? discovery = CustomDiscovery ?? Discovery switch
         {
             "local" => new LocalDiscovery(Namespace!),
             "lan" => new LanDiscovery(Namespace!),
             _ => null,
         };
-        return new WorkerPool(Spawn, discovery, Options);
+        return (new WorkerPool(Spawn, discovery, Options), null);
     }
 
     private static DnsDiscovery? Dns(WoolOptions options, ILoggerFactory? loggerFactory, List<string> errors)
@@ -129,9 +140,7 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
 
         try
         {
-            var servers = dns.Servers.Select(server => System.Net.IPEndPoint.TryParse(server, out var endpoint) && endpoint.Port > 0
-                ? endpoint
-                : throw new ArgumentException($"DnsDiscoveryOptions.NameServers: '{server}' is not an address and port such as 10.96.0.10:53.")).ToList();
+            var servers = dns.Servers.Select(DnsDiscoveryOptions.ParseNameServer).ToList();
             return new DnsDiscovery(
                 new DnsDiscoveryOptions
                 {

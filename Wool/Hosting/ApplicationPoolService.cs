@@ -13,6 +13,7 @@ namespace Wool.Hosting;
 internal sealed class ApplicationPoolService(IOptions<WoolOptions> options, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime) : IHostedService, IAsyncDisposable
 {
     private WorkerPool? _pool;
+    private IAsyncDisposable? _discovery;
     private Task? _stopped;
     private CancellationTokenRegistration _stopping;
     private readonly Lock _stopLock = new();
@@ -34,13 +35,13 @@ internal sealed class ApplicationPoolService(IOptions<WoolOptions> options, ILog
         }
 
         // Created off the host's flow: the pool must not become ambient in whatever flow starts the host.
-        Task<WorkerPool> creating;
+        Task<(WorkerPool Pool, IAsyncDisposable? Discovery)> creating;
         using (ExecutionContext.SuppressFlow())
         {
             creating = Task.Run(plan.Create, CancellationToken.None);
         }
 
-        WorkerPool pool = await creating.ConfigureAwait(false);
+        (WorkerPool pool, _discovery) = await creating.ConfigureAwait(false);
 
         _pool = pool;
         pool.UseForApplication();
@@ -66,7 +67,17 @@ internal sealed class ApplicationPoolService(IOptions<WoolOptions> options, ILog
     {
         lock (_stopLock)
         {
-            return _stopped ??= _pool is { } pool ? pool.DisposeAsync().AsTask() : Task.CompletedTask;
+            return _stopped ??= _pool is { } pool ? StopAsync(pool, _discovery) : Task.CompletedTask;
+        }
+
+        static async Task StopAsync(WorkerPool pool, IAsyncDisposable? discovery)
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+            if (discovery is not null)
+            {
+                // The discovery the plan made (etcd's channel) goes with its pool.
+                await discovery.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
 }

@@ -28,7 +28,7 @@ public sealed class AddWoolTests
     [DataRow("--Wool:Discovery=static --Wool:Workers:0=10.0.0.5:7070 --Wool:Tags:0=gpu", "Wool:Tags select workers by the tags they announce, and the workers of static discovery announce none")]
     [DataRow("--Wool:Discovery=dns", "Wool:Dns:Name is required with Wool:Discovery 'dns'")]
     [DataRow("--Wool:Discovery=dns --Wool:Dns:Name=workers.default.svc.cluster.local --Wool:Dns:Port=70000", "Wool:Dns: DnsDiscoveryOptions.Port is 70000")]
-    [DataRow("--Wool:Discovery=dns --Wool:Dns:Name=workers.local --Wool:Dns:Servers:0=10.96.0.10", "Wool:Dns: DnsDiscoveryOptions.NameServers: '10.96.0.10' is not an address and port")]
+    [DataRow("--Wool:Discovery=dns --Wool:Dns:Name=workers.local --Wool:Dns:Servers:0=10.96.0.10", "Wool:Dns: '10.96.0.10' is not a DNS server's address and port")]
     [DataRow("--Wool:Lease=2", "Wool: Lease and Tags select discovered workers; this pool has no discovery")]
     [DataRow("--Wool:Tls:Certificate=/nonexistent.pem", "Wool:Tls:Authority is required with TLS")]
     public async Task Start_WithInvalidConfiguration_FailsNamingTheSetting(string arguments, string expected)

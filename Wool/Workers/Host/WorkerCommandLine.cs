@@ -153,9 +153,17 @@ internal static class WorkerCommandLine
             throw new ArgumentException("--discovery dns needs --dns-name: the workers' DNS name (with --dns-port), or their SRV name (without).");
         }
 
-        var servers = dnsServers.Select(server => IPEndPoint.TryParse(server, out var endpoint) && endpoint.Port > 0
-            ? endpoint
-            : throw new ArgumentException($"--dns-server expects an address and port such as 10.96.0.10:53, not '{server}'.")).ToList();
+        var servers = dnsServers.Select(server =>
+        {
+            try
+            {
+                return Discovery.DnsDiscoveryOptions.ParseNameServer(server);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"--dns-server: {e.Message.Split(" (Parameter", 2)[0]}", e);
+            }
+        }).ToList();
         var dns = new Discovery.DnsDiscoveryOptions
         {
             Name = dnsName,
