@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Wool;
 
+// Before the workers start: where they write the spans of the traced request below.
+string traces = SampleTelemetry.Prepare();
+
 // Four real worker processes. Every [Routine] call below is serialized, sent over gRPC to one of
 // them, run there, and its result (or exception) sent back.
 await using var pool = new WorkerPool(spawn: 4);
@@ -28,9 +31,9 @@ await foreach (int square in Squares(4))
 var watch = Stopwatch.StartNew();
 Console.WriteLine($"Fibonacci(12) = {await Fibonacci(12)}, computed by nested routine calls across the workers in {watch.ElapsedMilliseconds} ms");
 
-// Ambient context: a request-scoped tenant id travels through two hops.
+// Ambient context: a request-scoped tenant id travels through two hops, in one trace.
 Console.WriteLine("request context:");
-await RequestContext.RunAsync();
+await RequestContext.RunAsync(traces);
 
 // Objects travel as they are: private fields, comparers, cycles; a [NonSerialized] cache stays home.
 await PriceList.RunAsync();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Wool;
 
 /// <summary>
@@ -10,17 +11,26 @@ internal static class RequestContext
     private static readonly WoolContextVar<string> Tenant = new("sample.tenant", defaultValue: "unknown");
     private static readonly WoolContextVar<string> Stage = new("sample.stage", defaultValue: "none");
 
-    public static async Task RunAsync()
+    /// <param name="traces">Where this process and the workers write their spans (<see cref="SampleTelemetry"/>).</param>
+    public static async Task RunAsync(string traces)
     {
-        using (WoolContext.Set(Tenant, "acme"))
+        ActivityTraceId trace;
+        using (SampleTelemetry.Caller(traces))
         {
-            foreach (string line in await HandleRequest("order-17"))
+            // The request is one trace: its span here, each call's span on this side and on the worker that ran it.
+            using (Activity request = SampleTelemetry.Source.StartActivity("request order-17")!)
+            using (WoolContext.Set(Tenant, "acme"))
             {
-                Console.WriteLine(line);
+                trace = request.TraceId;
+                foreach (string line in await HandleRequest("order-17"))
+                {
+                    Console.WriteLine(line);
+                }
             }
         }
 
         Console.WriteLine($"  back in the caller: tenant={Tenant.Value}, stage={Stage.Value} (the routine's change did not flow back)");
+        SampleTelemetry.Print(traces, trace);
     }
 
     [Routine]

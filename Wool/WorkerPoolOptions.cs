@@ -105,6 +105,17 @@ public sealed record WorkerPoolOptions
     public IReadOnlyDictionary<string, LogLevel> WorkerLogFilters { get; init; } = new Dictionary<string, LogLevel>();
 
     /// <summary>
+    /// The <see cref="IWorkerStartup"/> spawned workers run before they serve (their telemetry
+    /// exporters, say). Null (the default): the one the entry assembly names with
+    /// <see cref="WorkerStartupAttribute"/>, if any. Durable workers take <c>--startup</c> / <c>WOOL_STARTUP</c>.
+    /// </summary>
+    public Type? WorkerStartup { get; init; }
+
+    /// <summary>The startup spawned workers run: <see cref="WorkerStartup"/>, or the entry assembly's.</summary>
+    internal Type? EffectiveWorkerStartup
+        => WorkerStartup ?? System.Reflection.Assembly.GetEntryAssembly()?.GetCustomAttributes(typeof(WorkerStartupAttribute), inherit: false).OfType<WorkerStartupAttribute>().FirstOrDefault()?.StartupType;
+
+    /// <summary>
     /// Spawned workers listen on TCP loopback (with the access token) instead of Unix domain sockets
     /// in a private folder. For the benchmark's comparison of the two, and platforms without such sockets.
     /// </summary>
@@ -124,6 +135,11 @@ public sealed record WorkerPoolOptions
         if (WorkerLogFilters.Keys.FirstOrDefault(category => category.Length == 0 || category.Contains('=', StringComparison.Ordinal)) is { } badCategory)
         {
             throw new ArgumentException($"WorkerLogFilters: '{badCategory}' is not a log category (a name such as Wool.Workers, without '=').", "options");
+        }
+
+        if (EffectiveWorkerStartup is { } startup && (!typeof(IWorkerStartup).IsAssignableFrom(startup) || startup.GetConstructor(Type.EmptyTypes) is null || startup.ContainsGenericParameters))
+        {
+            throw new ArgumentException($"The worker startup '{startup.FullName}' must implement Wool.IWorkerStartup and have a public parameterless constructor.", "options");
         }
 
         if (!discovers && AccessTokenFile is not null)

@@ -47,7 +47,7 @@ internal sealed class ArgumentStreamServer : IAsyncDisposable
         }
         catch (Exception e)
         {
-            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+            return RoutineReply.Failure(e);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using Wool.Serialization;
+using Wool.Telemetry;
 
 namespace Wool.Routines;
 
@@ -23,26 +24,9 @@ public static class RoutineDispatch
 
     /// <summary>Dispatches a routine that returns <see cref="Task{TResult}"/>.</summary>
     public static Task<T> Invoke<T>(Routine routine, object? target, object?[] arguments, Type[]? typeArguments, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled<T>(cancellationToken);
-        }
-
-        IRoutineRunner pool;
-        RoutineRequest request;
-        try
-        {
-            pool = AmbientRunner.For(routine);
-            request = RoutineRequest.Create(routine, target, arguments, typeArguments);
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<T>(e);
-        }
-
-        return AwaitReplyAsync<T>(routine, pool, request, cancellationToken);
-    }
+        => cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled<T>(cancellationToken)
+            : InvokeAsync<T>(routine, target, arguments, typeArguments, cancellationToken);
 
     /// <summary>Dispatches a routine that returns <see cref="ValueTask"/>.</summary>
     public static ValueTask InvokeValueTask(Routine routine, object? target, object?[] arguments, Type[]? typeArguments, CancellationToken cancellationToken)
@@ -60,15 +44,32 @@ public static class RoutineDispatch
     public static IAsyncEnumerable<T> Stream<T>(Routine routine, object? target, object?[] arguments, Type[]? typeArguments, CancellationToken cancellationToken)
         => StreamAsync<T>(routine, target, arguments, typeArguments, cancellationToken, default);
 
-    private static async Task<T> AwaitReplyAsync<T>(Routine routine, IRoutineRunner pool, RoutineRequest request, CancellationToken cancellationToken)
+    // Async from the start: the client span is current in this call's flow only, and a failure
+    // before any worker is contacted (no pool, an argument that cannot be serialized) faults the task.
+    private static async Task<T> InvokeAsync<T>(Routine routine, object? target, object?[] arguments, Type[]? typeArguments, CancellationToken cancellationToken)
     {
-        RoutineReply reply = await pool.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
-        if (reply.Kind == RoutineReplyKind.Exception)
+        ClientCallTelemetry? telemetry = ClientCallTelemetry.Start(routine.Name, streaming: false);
+        try
         {
-            throw RoutinePayload.DeserializeException(routine, reply.Payload);
-        }
+            IRoutineRunner pool = AmbientRunner.For(routine);
+            RoutineRequest request = RoutineRequest.Create(routine, target, arguments, typeArguments, telemetry);
+            telemetry?.Sent(request.Payload.Length);
+            RoutineReply reply = await pool.InvokeAsync(request, cancellationToken).ConfigureAwait(false);
+            telemetry?.Received(reply.Payload.Length);
+            if (reply.Kind == RoutineReplyKind.Exception)
+            {
+                throw RoutinePayload.DeserializeException(routine, reply.Payload);
+            }
 
-        return RoutinePayload.DeserializeValue<T>(routine, reply.Payload, "result");
+            T result = RoutinePayload.DeserializeValue<T>(routine, reply.Payload, "result");
+            telemetry?.End(null);
+            return result;
+        }
+        catch (Exception e) when (telemetry is not null)
+        {
+            telemetry.End(e);
+            throw;
+        }
     }
 
     private static async IAsyncEnumerable<T> StreamAsync<T>(
@@ -85,21 +86,64 @@ public static class RoutineDispatch
         CancellationToken cancellationToken = linked?.Token ?? (callToken.CanBeCanceled ? callToken : enumeratorToken);
         cancellationToken.ThrowIfCancellationRequested();
 
-        IRoutineRunner pool = AmbientRunner.For(routine);
-        RoutineRequest request = RoutineRequest.Create(routine, target, arguments, typeArguments);
-        await using IRoutineStream stream = pool.OpenStream(request, cancellationToken);
-        while (true)
+        // One span for the stream's whole life: from its first pull to its end, its failure, or the
+        // caller disposing of it early (an early end is a success: the caller had what it wanted).
+        ClientCallTelemetry? telemetry = ClientCallTelemetry.Start(routine.Name, streaming: true);
+        Exception? failure = null;
+        IRoutineStream? stream = null;
+        try
         {
-            RoutineReply reply = await stream.NextAsync(cancellationToken).ConfigureAwait(false);
-            switch (reply.Kind)
+            IRoutineRunner pool = AmbientRunner.For(routine);
+            RoutineRequest request = RoutineRequest.Create(routine, target, arguments, typeArguments, telemetry);
+            telemetry?.Sent(request.Payload.Length);
+            stream = pool.OpenStream(request, cancellationToken);
+            while (true)
             {
-                case RoutineReplyKind.Completed:
-                    yield break;
-                case RoutineReplyKind.Exception:
-                    throw RoutinePayload.DeserializeException(routine, reply.Payload);
-                default:
-                    yield return RoutinePayload.DeserializeValue<T>(routine, reply.Payload, "stream item");
-                    break;
+                T item;
+                try
+                {
+                    RoutineReply reply = await stream.NextAsync(cancellationToken).ConfigureAwait(false);
+                    telemetry?.Received(reply.Payload.Length);
+                    if (reply.Kind == RoutineReplyKind.Completed)
+                    {
+                        break;
+                    }
+
+                    if (reply.Kind == RoutineReplyKind.Exception)
+                    {
+                        throw RoutinePayload.DeserializeException(routine, reply.Payload);
+                    }
+
+                    telemetry?.Item();
+                    item = RoutinePayload.DeserializeValue<T>(routine, reply.Payload, "stream item");
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                    throw;
+                }
+
+                yield return item;
+            }
+        }
+        finally
+        {
+            try
+            {
+                if (stream is not null)
+                {
+                    // The worker's finally blocks run now; what they throw is the stream's outcome.
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+                throw;
+            }
+            finally
+            {
+                telemetry?.End(failure);
             }
         }
     }

@@ -25,7 +25,7 @@ internal static class RoutineExecutor
         }
         catch (Exception e)
         {
-            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+            return RoutineReply.Failure(e);
         }
 
         object? result;
@@ -37,7 +37,7 @@ internal static class RoutineExecutor
         }
         catch (Exception e)
         {
-            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+            return RoutineReply.Failure(e);
         }
 
         try
@@ -46,7 +46,7 @@ internal static class RoutineExecutor
         }
         catch (Exception e)
         {
-            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+            return RoutineReply.Failure(e);
         }
     }
 
@@ -69,7 +69,7 @@ internal static class RoutineExecutor
         }
         catch (Exception e)
         {
-            return new FailedRoutineStream(WoolSerializer.SerializeException(e));
+            return new FailedRoutineStream(e);
         }
     }
 }

@@ -34,8 +34,11 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
     /// <summary>The routine's name for messages: its display name at the caller, its id on a worker.</summary>
     public string RoutineName => Routine?.Name ?? RoutineId;
 
+    /// <summary>The call's client span and metrics (caller side, when something listens): the pool reports the workers it tried.</summary>
+    public Telemetry.ClientCallTelemetry? Telemetry { get; private init; }
+
     /// <summary>Serializes a call at the caller; throws <see cref="WoolSerializationException"/> before any worker is contacted.</summary>
-    public static RoutineRequest Create(Routine routine, object? target, object?[] arguments, Type[]? typeArguments)
+    public static RoutineRequest Create(Routine routine, object? target, object?[] arguments, Type[]? typeArguments, Telemetry.ClientCallTelemetry? telemetry = null)
     {
         string[]? typeNames = null;
         if (typeArguments is { Length: > 0 })
@@ -55,6 +58,7 @@ internal sealed class RoutineRequest(string assemblyName, string routineId, Guid
             Routine = routine,
             StreamArguments = streams,
             DispatchTimeout = WoolContext.CurrentDispatchTimeout,
+            Telemetry = telemetry,
         };
     }
 }

@@ -28,7 +28,7 @@ internal sealed class RoutineStream(Routine routine, IAsyncEnumerable<object?> i
         catch (Exception e)
         {
             _finished = true;
-            return RoutineReply.Exception(WoolSerializer.SerializeException(e));
+            return RoutineReply.Failure(e);
         }
     }
 

@@ -45,6 +45,22 @@ public sealed class WorkerCommandLineTests
     }
 
     [TestMethod]
+    public void Parse_Startup_CreatesItFromCommandLineOrEnvironment_AndNamesABadOne()
+    {
+        string startup = typeof(Integration.Telemetry.TelemetryWorkerStartup).AssemblyQualifiedName!;
+        var environment = new Dictionary<string, string> { ["WOOL_STARTUP"] = startup };
+
+        WorkerOptions fromEnvironment = WorkerCommandLine.Parse(["--insecure-listen-on-network"], environment.GetValueOrDefault);
+        var missing = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--insecure-listen-on-network", "--startup", "Nowhere.Startup, Nowhere"], NoEnvironment));
+        var wrong = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--insecure-listen-on-network", "--startup", typeof(object).AssemblyQualifiedName!], NoEnvironment));
+
+        Assert.IsInstanceOfType<Integration.Telemetry.TelemetryWorkerStartup>(fromEnvironment.Startup);
+        Assert.IsNull(WorkerCommandLine.Parse(["--insecure-listen-on-network"], NoEnvironment).Startup);
+        StringAssert.Contains(missing.Message, "--startup: the type 'Nowhere.Startup, Nowhere' cannot be loaded");
+        StringAssert.Contains(wrong.Message, "must implement Wool.IWorkerStartup");
+    }
+
+    [TestMethod]
     public void Parse_ConfigFile_FillsWhatNeitherCommandLineNorEnvironmentGive()
     {
         string file = Path.Combine(Path.GetTempPath(), $"wool-worker-{Guid.NewGuid():N}.json");

@@ -52,12 +52,23 @@ internal sealed class WorkerLink : IAsyncDisposable
         _transport = transport;
         _trySend = TrySend;
         _client = new Protocol.Worker.WorkerClient(invoker);
-        _stream = _client.Connect(new Metadata { { WireProtocol.VersionHeader, WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
-        Established = EstablishAsync();
-        // Whoever needs the outcome awaits it; a link nobody asked about must not leave it unobserved.
-        Established.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        _writer = WriteLoopAsync();
-        _reader = ReadLoopAsync();
+        // The link outlives whatever activity its dialer's flow holds (the first call's span, an
+        // application's request): its long-lived stream and loops must belong to no trace.
+        System.Diagnostics.Activity? current = System.Diagnostics.Activity.Current;
+        System.Diagnostics.Activity.Current = null;
+        try
+        {
+            _stream = _client.Connect(new Metadata { { WireProtocol.VersionHeader, WireProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+            Established = EstablishAsync();
+            // Whoever needs the outcome awaits it; a link nobody asked about must not leave it unobserved.
+            Established.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _writer = WriteLoopAsync();
+            _reader = ReadLoopAsync();
+        }
+        finally
+        {
+            System.Diagnostics.Activity.Current = current;
+        }
     }
 
     public WorkerInfo Worker { get; }
@@ -269,6 +280,7 @@ internal sealed class WorkerLink : IAsyncDisposable
             else if (!_closeExpected && !_retiring)
             {
                 ClientLog.WorkerLost(_logger, Worker.ToString(), reason.Message);
+                Telemetry.WoolInstruments.WorkersLost.Add(1);
             }
 
             Lost?.Invoke(this, reason);

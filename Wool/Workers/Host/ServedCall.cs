@@ -81,6 +81,10 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
     /// <summary>Ends the call with its terminal reply.</summary>
     protected void Complete(RoutineReply reply) => Session.Complete(this, WireProtocol.ToFrame(Id, reply));
 
+    /// <summary>What a terminal reply reports to the call's telemetry: null for a value or the end, the exception otherwise.</summary>
+    protected static Exception? ErrorOf(RoutineReply reply)
+        => reply.Kind == RoutineReplyKind.Exception ? reply.Error ?? new WoolException("The routine's call ended with an exception.") : null;
+
     /// <summary>Runs work on the thread pool, off the connection's read loop, in a flow of its own.</summary>
     protected static void RunDetached(Func<Task> work)
         => ThreadPool.UnsafeQueueUserWorkItem(static w => _ = w(), work, preferLocal: false);

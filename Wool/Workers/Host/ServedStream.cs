@@ -1,6 +1,7 @@
 using Wool.Context;
 using Wool.Routines;
 using Wool.Serialization;
+using Wool.Telemetry;
 
 namespace Wool.Workers.Host;
 
@@ -15,6 +16,7 @@ internal sealed class ServedStream : ServedCall
     private readonly RoutinePool _peers;
     private readonly Lock _gate = new();
     private IRoutineStream? _stream;
+    private ServerCallTelemetry? _telemetry;
     private ContextValues _context = ContextValues.Empty;
     private readonly CancellationToken _stopToken;
     private CancellationTokenRegistration _stopping;
@@ -33,8 +35,11 @@ internal sealed class ServedStream : ServedCall
     }
 
     /// <summary>Opens the routine's iterator. No user code runs yet: the iterator starts at the first grant.</summary>
-    public void Open(RoutineRequest request)
+    /// <param name="request">The call.</param>
+    /// <param name="telemetry">The stream's span and metrics; null when nothing observes it.</param>
+    public void Open(RoutineRequest request, ServerCallTelemetry? telemetry)
     {
+        _telemetry = telemetry;
         _context = request.Context;
         _stream = RoutineExecutor.OpenStream(request, Token, this, out int prefetch);
         // A caller never has more than the routine's window outstanding (one item when it pulls strictly).
@@ -137,6 +142,7 @@ internal sealed class ServedStream : ServedCall
     private async Task PumpAsync()
     {
         RoutinePool.UseInThisFlow(_peers);
+        _telemetry?.Enter();
         long granted = 0;
         ContextValues? applied = null;
         bool cancelled = false;
@@ -210,14 +216,15 @@ internal sealed class ServedStream : ServedCall
                 return;
             }
 
+            _telemetry?.Sent(reply.Payload.Length, item: true);
             Session.Send(Protocol.WireProtocol.ToFrame(Id, reply));
         }
 
         await FinishAsync(cancelled ? Cancelled() : RoutineReply.Completed).ConfigureAwait(false);
     }
 
-    private RoutineReply Cancelled() => RoutineReply.Exception(WoolSerializer.SerializeException(
-        _violation is { } violation ? new WoolException($"The stream was ended by its worker: {violation}.") : new OperationCanceledException(Token)));
+    private RoutineReply Cancelled() => RoutineReply.Failure(
+        _violation is { } violation ? new WoolException($"The stream was ended by its worker: {violation}.") : new OperationCanceledException(Token));
 
     /// <summary>
     /// Ends the stream: disposes the iterator here, so its finally blocks run on this worker, then
@@ -226,6 +233,7 @@ internal sealed class ServedStream : ServedCall
     private async Task FinishAsync(RoutineReply reply)
     {
         RoutinePool.UseInThisFlow(_peers);
+        _telemetry?.Enter();
         Session.Forget(this);
         try
         {
@@ -235,7 +243,7 @@ internal sealed class ServedStream : ServedCall
         {
             if (reply.Kind == RoutineReplyKind.Completed)
             {
-                reply = RoutineReply.Exception(WoolSerializer.SerializeException(e));
+                reply = RoutineReply.Failure(e);
             }
 
             // Otherwise the stream already ends with an exception, which the caller receives.
@@ -243,6 +251,12 @@ internal sealed class ServedStream : ServedCall
         finally
         {
             _stopping.Dispose();
+            if (_telemetry is { } telemetry)
+            {
+                telemetry.Sent(reply.Payload.Length, item: false);
+                telemetry.End(ErrorOf(reply));
+            }
+
             Complete(reply);
         }
     }

@@ -1,5 +1,5 @@
 using Wool.Routines;
-
+using Wool.Telemetry;
 
 namespace Wool.Workers.Host;
 
@@ -7,12 +7,22 @@ namespace Wool.Workers.Host;
 internal sealed class ServedUnaryCall(ulong id, WorkerSession session, CancellationToken stopToken, RoutinePool peers)
     : ServedCall(id, session, stopToken)
 {
-    public void Start(RoutineRequest request) => RunDetached(() => RunAsync(request));
+    /// <param name="request">The call.</param>
+    /// <param name="telemetry">Its span and metrics; null when nothing observes it.</param>
+    public void Start(RoutineRequest request, ServerCallTelemetry? telemetry) => RunDetached(() => RunAsync(request, telemetry));
 
-    private async Task RunAsync(RoutineRequest request)
+    private async Task RunAsync(RoutineRequest request, ServerCallTelemetry? telemetry)
     {
-        // Nested calls made by the routine go to the worker's peers.
+        // Nested calls made by the routine go to the worker's peers, in the call's span.
         RoutinePool.UseInThisFlow(peers);
-        Complete(await RoutineExecutor.InvokeAsync(request, Token, this).ConfigureAwait(false));
+        telemetry?.Enter();
+        RoutineReply reply = await RoutineExecutor.InvokeAsync(request, Token, this).ConfigureAwait(false);
+        if (telemetry is not null)
+        {
+            telemetry.Sent(reply.Payload.Length, item: false);
+            telemetry.End(ErrorOf(reply));
+        }
+
+        Complete(reply);
     }
 }

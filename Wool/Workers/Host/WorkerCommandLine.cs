@@ -114,6 +114,7 @@ internal static class WorkerCommandLine
             Tags = All("--tag"),
             Assemblies = assemblies is null ? null : Path.GetFullPath(assemblies),
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,
+            Startup = One("--startup") is { } startup ? CreateStartup(startup) : null,
             Limits = limits,
             HealthListen = healthListen,
             LogLevel = One("--log-level") is { } level ? Level("--log-level", level) : Microsoft.Extensions.Logging.LogLevel.Warning,
@@ -259,6 +260,18 @@ internal static class WorkerCommandLine
         return IPEndPoint.TryParse(value, out var endpoint)
             ? endpoint
             : throw new ArgumentException($"--listen expects an address and port such as 127.0.0.1:0, or unix:/path/to/socket, not '{value}'.");
+    }
+
+    private static IWorkerStartup CreateStartup(string typeName)
+    {
+        Type type = Type.GetType(typeName, throwOnError: false)
+            ?? throw new ArgumentException($"--startup: the type '{typeName}' cannot be loaded. Give its assembly-qualified name ('Namespace.Type, Assembly'), and deploy its assembly with the worker.");
+        if (!typeof(IWorkerStartup).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
+        {
+            throw new ArgumentException($"--startup: '{type.FullName}' must implement Wool.IWorkerStartup and have a public parameterless constructor.");
+        }
+
+        return (IWorkerStartup)Activator.CreateInstance(type)!;
     }
 
     private static IAdmissionPolicy CreatePolicy(string typeName)

@@ -61,7 +61,13 @@ internal static class WorkerHost
         builder.WebHost.UseSetting(WebHostDefaults.HttpPortsKey, "");
         builder.WebHost.UseSetting(WebHostDefaults.HttpsPortsKey, "");
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        // Lines written inside a call carry its trace and span ids (as a scope), so they join its trace.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.IncludeScopes = true;
+        });
         builder.Logging.SetMinimumLevel(options.LogLevel);
         // A rule of its own, registered after the configuration's: the application's appsettings.json
         // ("Logging:LogLevel:Default") configures the application, not its workers' level.
@@ -76,6 +82,18 @@ internal static class WorkerHost
         if (loggers is not null)
         {
             builder.Services.AddSingleton(loggers);
+        }
+
+        if (options.Startup is { } startup)
+        {
+            try
+            {
+                startup.ConfigureServices(builder.Services);
+            }
+            catch (Exception e)
+            {
+                throw new WorkerStartupException($"The worker startup '{startup.GetType().FullName}' failed: {e.Message}", e);
+            }
         }
 
         // Signals are Wool's to handle: SIGTERM drains in-flight calls for the grace period.
@@ -146,6 +164,12 @@ internal static class WorkerHost
         await app.StartAsync().ConfigureAwait(false);
 
         var runtime = app.Services.GetRequiredService<WorkerRuntime>();
+        if (embedded is null && options.Startup is not null)
+        {
+            // The services the application's startup registered are its routines' (the process is this worker's alone).
+            WorkerServices.Use(app.Services);
+        }
+
         Context.ContextLog.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wool.Context");
         string address = WorkerAddress.Served(options.Listen, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         runtime.Started(address);

@@ -58,6 +58,7 @@ internal static class WorkerOptionTable
         new("--health-listen", Kind.Valued, "host:port", "also serve the gRPC health service there, alone, without TLS or token (for probes)"),
         new("--log-level", Kind.Valued, "Trace|Debug|Information|Warning|Error|Critical|None", "the least severe log lines written to stderr (default Warning)"),
         new("--log-filter", Kind.Repeatable, "category=level", "a level for one log category and those below it, e.g. Wool.Workers=Debug (repeatable)"),
+        new("--startup", Kind.Valued, "Type, Assembly", "a Wool.IWorkerStartup that configures this process's services first (telemetry exporters)"),
         new("--max-message-size", Kind.Valued, "bytes", "the largest call, result or stream item (default 4 MiB)"),
         new("--max-value-depth", Kind.Valued, "levels", "how deeply values may nest (default 500)"),
         new("--max-calls-per-connection", Kind.Valued, "n", "calls one connection may run at once (default 1024)"),

@@ -71,6 +71,9 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     /// <summary>The admission policy (<c>--admission "Type, Assembly"</c>), created at start.</summary>
     public IAdmissionPolicy? Admission { get; init; }
 
+    /// <summary>The application's worker startup (<c>--startup "Type, Assembly"</c>), created at start; it configures the host's services.</summary>
+    public IWorkerStartup? Startup { get; init; }
+
     /// <summary><c>--log-level</c>: the least severe log lines written (default <see cref="Microsoft.Extensions.Logging.LogLevel.Warning"/>).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 

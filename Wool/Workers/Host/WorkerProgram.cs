@@ -65,6 +65,12 @@ internal static class WorkerProgram
             Console.Error.WriteLine(e.Message);
             return 2;
         }
+        catch (WorkerStartupException e)
+        {
+            // The application's own startup failed: its message is what the operator needs.
+            Console.Error.WriteLine(e.ToString());
+            return 2;
+        }
         catch (Exception e) when (e is Microsoft.AspNetCore.Connections.AddressInUseException || e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
         {
             // A port taken by another process is the operator's to fix, not a crash.

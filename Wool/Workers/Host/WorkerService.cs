@@ -26,6 +26,9 @@ internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory logger
 
     private async Task ServeAsync(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
     {
+        // A call channel lives as long as its caller's pool: the request's activity (when ASP.NET Core
+        // makes one) is no parent for the calls it carries, whose spans continue their callers' traces.
+        System.Diagnostics.Activity.Current = null;
         // Headers first: they tell the caller that this worker accepted the connection (after TLS, when there is TLS).
         await context.WriteResponseHeadersAsync([new Metadata.Entry(WireProtocol.AcceptedHeader, "1")]).ConfigureAwait(false);
         bool owner = runtime.IsOwner(context.RequestHeaders.GetValue(Security.AccessToken.OwnerHeader));

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Wool.Routines;
+using Wool.Telemetry;
 using Wool.Workers.Protocol;
 
 namespace Wool.Workers.Host;
@@ -168,7 +169,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
     {
         if (_admission.Check(id, call, streaming, (Volatile.Read(ref _callsOpen), Volatile.Read(ref _streamsOpen))) is { } refused)
         {
-            Reject(id, refused);
+            RejectCall(id, refused);
             return;
         }
 
@@ -176,7 +177,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
         {
             // A rolling deploy: the caller runs another build of this application. Not an error; the
             // caller's pool moves the call to a worker of its build.
-            Reject(id, otherBuild);
+            RejectCall(id, otherBuild);
             return;
         }
 
@@ -187,7 +188,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
         {
             served.Dispose();
             runtime.Exit();
-            Reject(id, new Rejection { Reason = "a call with this id is already in progress on this connection" });
+            RejectCall(id, new Rejection { Reason = "a call with this id is already in progress on this connection" });
             return;
         }
 
@@ -200,14 +201,38 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
 
         RoutineRequest request = WireProtocol.ToRequest(call, frame);
         WorkerMemory.Moved(request.Payload.Length);
+        ServerCallTelemetry? telemetry = StartTelemetry(call, request, streaming);
         if (served is ServedStream stream)
         {
-            stream.Open(request);
+            stream.Open(request, telemetry);
         }
         else
         {
-            ((ServedUnaryCall)served).Start(request);
+            ((ServedUnaryCall)served).Start(request, telemetry);
         }
+    }
+
+    /// <summary>The call's server span and metrics, when something listens here or the caller is tracing.</summary>
+    private static ServerCallTelemetry? StartTelemetry(Call call, RoutineRequest request, bool streaming)
+    {
+        var (parent, baggage) = TraceFrames.Read(call);
+        if (!ServerCallTelemetry.IsWanted(parent))
+        {
+            return null;
+        }
+
+        string name;
+        try
+        {
+            name = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId).Name;
+        }
+        catch (Exception)
+        {
+            // The executor reports an unknown routine to the caller; the span names what was asked for.
+            name = request.RoutineId;
+        }
+
+        return ServerCallTelemetry.Start(name, streaming, request.Payload.Length, parent, baggage);
     }
 
     private void SetPeers(PeerList list)
@@ -243,6 +268,13 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
         {
             call.Answer(slot, reply);
         }
+    }
+
+    /// <summary>Refuses a call before it runs (counted by the worker's metrics).</summary>
+    private void RejectCall(ulong id, Rejection rejection)
+    {
+        ServerCallTelemetry.Refused(rejection.Transient, !rejection.Build.IsEmpty);
+        Reject(id, rejection);
     }
 
     private void Reject(ulong id, Rejection rejection)

@@ -242,7 +242,7 @@ internal sealed class SpawnedWorkers
         }
     }
 
-    /// <summary>The worker options that carry the pool's: admission policy, credentials, allowed types, limits, log levels.</summary>
+    /// <summary>The worker options that carry the pool's: admission policy, credentials, allowed types, limits, log levels, startup.</summary>
     private static string[] WorkerArguments(WorkerPoolOptions options) =>
     [
         .. options.AdmissionPolicy is { } policy ? ["--admission", policy.AssemblyQualifiedName!] : Array.Empty<string>(),
@@ -251,5 +251,6 @@ internal sealed class SpawnedWorkers
         .. options.Limits.ToWorkerArguments(),
         .. options.WorkerLogLevel == LogLevel.Warning ? Array.Empty<string>() : ["--log-level", options.WorkerLogLevel.ToString()],
         .. options.WorkerLogFilters.SelectMany(filter => new[] { "--log-filter", $"{filter.Key}={filter.Value}" }),
+        .. options.EffectiveWorkerStartup is { } startup ? ["--startup", startup.AssemblyQualifiedName!] : Array.Empty<string>(),
     ];
 }

@@ -12,12 +12,18 @@ namespace Wool.Workers.Pool;
 /// A lost connection leaves the set at once; a call that a worker refused before running it
 /// (transiently) goes to the next worker; a call a worker accepted is never sent again. Thread-safe.
 /// </summary>
-internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposable
+internal sealed class WorkerSet : IAsyncDisposable
 {
-    private readonly ILoadBalancer _balancer = balancer ?? new RoundRobinLoadBalancer();
+    private readonly ILoadBalancer _balancer;
     private ImmutableArray<WorkerConnection> _connections = [];
     private ImmutableDictionary<string, RefusedWorker> _refused = ImmutableDictionary<string, RefusedWorker>.Empty;
     private volatile CredentialSet? _credentials;
+
+    public WorkerSet(ILoadBalancer? balancer = null)
+    {
+        _balancer = balancer ?? new RoundRobinLoadBalancer();
+        WorkerGauge.Track(this);
+    }
 
     public ImmutableArray<WorkerConnection> Connections => _connections;
 
@@ -97,6 +103,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
                 continue;
             }
 
+            request.Telemetry?.Attempt(connection.Worker);
             try
             {
                 return await attempt(connection, request, cancellationToken).ConfigureAwait(false);
@@ -104,6 +111,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
             catch (CallRejectedException e)
             {
                 (failures ??= []).Add(e);
+                request.Telemetry?.Refused(connection.Worker, e.Message, e.Transient, e.OtherBuild is not null);
                 if (e.OtherBuild is { } build)
                 {
                     connection.RunsOtherBuild(request.AssemblyName, build);
@@ -121,6 +129,7 @@ internal sealed class WorkerSet(ILoadBalancer? balancer = null) : IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        WorkerGauge.Forget(this);
         ImmutableArray<WorkerConnection> all = ImmutableInterlocked.InterlockedExchange(ref _connections, []);
         await Task.WhenAll(all.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
     }

@@ -55,6 +55,7 @@ internal static class WireProtocol
             call.AcceptDeadlineUnixMs = deadline.ToUnixTimeMilliseconds();
         }
 
+        TraceFrames.Write(call);
         return call;
     }
 

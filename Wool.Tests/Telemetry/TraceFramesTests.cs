@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using Wool.Telemetry;
+using Wool.Workers.Protocol;
+
+namespace Wool.Tests.Telemetry;
+
+/// <summary>The trace context a call carries: written from the caller's activity, read by the worker, bounded and forgiving.</summary>
+[TestClass]
+public sealed class TraceFramesTests
+{
+    [TestMethod]
+    public void Write_ThenRead_GivesTheCallersSpanStateAndBaggage()
+    {
+        var call = new Call();
+        Activity caller = new Activity("caller").SetIdFormat(ActivityIdFormat.W3C).AddBaggage("tenant", "acme").Start();
+        caller.TraceStateString = "wool=1";
+        caller.ActivityTraceFlags = ActivityTraceFlags.Recorded;
+        try
+        {
+            TraceFrames.Write(call);
+        }
+        finally
+        {
+            caller.Stop();
+        }
+
+        var (parent, baggage) = TraceFrames.Read(call);
+
+        Assert.AreEqual(caller.TraceId, parent.TraceId);
+        Assert.AreEqual(caller.SpanId, parent.SpanId);
+        Assert.AreEqual(ActivityTraceFlags.Recorded, parent.TraceFlags);
+        Assert.AreEqual("wool=1", parent.TraceState);
+        Assert.IsTrue(parent.IsRemote);
+        Assert.AreEqual("acme", baggage!.Single(b => b.Key == "tenant").Value);
+    }
+
+    [TestMethod]
+    public void Write_WithoutAnActivity_WritesNothing()
+    {
+        Activity? previous = Activity.Current;
+        Activity.Current = null;
+        var call = new Call();
+        try
+        {
+            TraceFrames.Write(call);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+
+        Assert.IsEmpty(call.TraceContext);
+        Assert.AreEqual(default, TraceFrames.Read(call).Parent);
+    }
+
+    [TestMethod]
+    public void Read_MalformedOrOversizedContext_IsIgnored()
+    {
+        var malformed = new Call { TraceContext = { ["traceparent"] = "00-not-a-trace-01" } };
+        var oversized = new Call { TraceContext = { ["traceparent"] = "00-" + new string('a', TraceFrames.MaxValueLength) } };
+        var hugeBaggage = new Call
+        {
+            TraceContext =
+            {
+                ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                ["baggage"] = "k=" + new string('v', TraceFrames.MaxValueLength),
+            },
+        };
+
+        Assert.AreEqual(default, TraceFrames.Read(malformed).Parent);
+        Assert.AreEqual(default, TraceFrames.Read(oversized).Parent);
+        var (parent, baggage) = TraceFrames.Read(hugeBaggage);
+        Assert.AreEqual("0af7651916cd43dd8448eb211c80319c", parent.TraceId.ToHexString(), "A valid parent is kept when only the baggage is too large.");
+        Assert.IsTrue(baggage is null || !baggage.Any(), "Baggage over the limit is dropped, not parsed.");
+    }
+
+    [TestMethod]
+    public void Diagnostics_Names_AreWool()
+    {
+        Assert.AreEqual("Wool", WoolDiagnostics.ActivitySourceName);
+        Assert.AreEqual("Wool", WoolDiagnostics.MeterName);
+        Assert.AreEqual(WoolDiagnostics.ActivitySourceName, WoolInstruments.Source.Name);
+        Assert.AreEqual(WoolDiagnostics.MeterName, WoolInstruments.Meter.Name);
+    }
+
+    [TestMethod]
+    public void Outcome_OfEachEnding_IsItsTag()
+    {
+        Assert.AreEqual("ok", CallOutcomes.Of(null));
+        Assert.AreEqual("cancelled", CallOutcomes.Of(new OperationCanceledException()));
+        Assert.AreEqual("cancelled", CallOutcomes.Of(new TaskCanceledException()));
+        Assert.AreEqual("worker_lost", CallOutcomes.Of(new WorkerLostException("lost", null)));
+        Assert.AreEqual("refused", CallOutcomes.Of(new NoWorkersAvailableException("none", [], null)));
+        Assert.AreEqual("exception", CallOutcomes.Of(new InvalidOperationException()));
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+
+namespace Wool.Telemetry;
+
+/// <summary>
+/// Caller side: the client span and the metrics of one routine call, or of one stream for its
+/// whole life. Made only when something listens (<see cref="Start"/> returns null otherwise, so a
+/// call nobody observes costs a few flag reads). The span is the flow's current activity while the
+/// call is sent, so the call carries its trace context (see <c>Workers/Protocol/TraceFrames</c>). Ends once.
+/// Thread-safe for the counters; <see cref="End"/> is called by the one flow that awaits the call.
+/// </summary>
+internal sealed class ClientCallTelemetry
+{
+    private readonly Activity? _span;
+    private readonly string _routine;
+    private readonly long _started;
+    private readonly bool _active;
+    private readonly bool _streaming;
+    private long _items;
+    private int _ended;
+
+    private ClientCallTelemetry(string routine, bool streaming, Activity? span)
+    {
+        _routine = routine;
+        _streaming = streaming;
+        _span = span;
+        _started = Stopwatch.GetTimestamp();
+        if (WoolInstruments.ClientActive.Enabled)
+        {
+            // Remembered: a listener that attaches mid-call must not see an end without a start.
+            _active = true;
+            WoolInstruments.ClientActive.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, routine));
+        }
+    }
+
+    /// <summary>Starts observing a call of <paramref name="routine"/>; null when nothing listens.</summary>
+    public static ClientCallTelemetry? Start(string routine, bool streaming)
+    {
+        if (!WoolInstruments.ClientEnabled)
+        {
+            return null;
+        }
+
+        Activity? span = WoolInstruments.Source.StartActivity(routine, ActivityKind.Client);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("rpc.system", "wool");
+            span.SetTag(WoolInstruments.RoutineTag, routine);
+        }
+
+        return new ClientCallTelemetry(routine, streaming, span);
+    }
+
+    /// <summary>The call is being offered to <paramref name="worker"/>; the last one offered is the one that ran it.</summary>
+    public void Attempt(WorkerInfo worker)
+    {
+        if (_span is { IsAllDataRequested: true } span)
+        {
+            Uri address = worker.Address;
+            bool unix = address.Scheme == "unix";
+            span.SetTag("server.address", unix ? address.AbsolutePath : address.Host);
+            span.SetTag("server.port", unix ? null : address.Port);
+            span.SetTag("wool.worker.id", worker.Id);
+        }
+    }
+
+    /// <summary>A worker refused the call before running it; the pool moves it to the next worker.</summary>
+    public void Refused(WorkerInfo worker, string reason, bool transient, bool otherBuild)
+    {
+        string kind = WoolInstruments.Refusal(transient, otherBuild);
+        WoolInstruments.ClientRefusals.Add(1, new(WoolInstruments.RoutineTag, _routine), new(WoolInstruments.RefusalTag, kind));
+        _span?.AddEvent(new ActivityEvent("wool.refused", tags: new ActivityTagsCollection
+        {
+            ["wool.worker.id"] = worker.Id,
+            [WoolInstruments.RefusalTag] = kind,
+            ["wool.refusal.reason"] = reason,
+        }));
+    }
+
+    public void Sent(int bytes) => WoolInstruments.ClientSent.Add(bytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+
+    public void Received(int bytes) => WoolInstruments.ClientReceived.Add(bytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+
+    /// <summary>A stream item arrived.</summary>
+    public void Item()
+    {
+        Interlocked.Increment(ref _items);
+        WoolInstruments.ClientItems.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+    }
+
+    /// <summary>The call ended: returned (<paramref name="error"/> null), threw, was cancelled, or never ran.</summary>
+    public void End(Exception? error)
+    {
+        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        {
+            return;
+        }
+
+        string outcome = CallOutcomes.Of(error);
+        var tags = new TagList
+        {
+            { WoolInstruments.RoutineTag, _routine },
+            { WoolInstruments.OutcomeTag, outcome },
+        };
+        WoolInstruments.ClientCalls.Add(1, tags);
+        WoolInstruments.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
+        if (_active)
+        {
+            WoolInstruments.ClientActive.Add(-1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+        }
+
+        if (_span is { } span)
+        {
+            Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace Wool;
+
+/// <summary>
+/// Names the application's <see cref="IWorkerStartup"/>: the worker processes that this
+/// application's pools spawn run it before they serve (unless
+/// <see cref="WorkerPoolOptions.WorkerStartup"/> names another). Read from the entry assembly.
+/// </summary>
+/// <param name="startupType">A type implementing <see cref="IWorkerStartup"/> with a public parameterless constructor.</param>
+[AttributeUsage(AttributeTargets.Assembly, AllowMultiple = false)]
+public sealed class WorkerStartupAttribute(Type startupType) : Attribute
+{
+    /// <summary>The startup type.</summary>
+    public Type StartupType { get; } = startupType;
+}
