@@ -49,22 +49,19 @@ public sealed class TraceFramesTests
             Activity.Current = previous;
         }
 
-        Assert.IsEmpty(call.TraceContext);
+        Assert.AreEqual("", call.Traceparent);
         Assert.AreEqual(default, TraceFrames.Read(call).Parent);
     }
 
     [TestMethod]
     public void Read_MalformedOrOversizedContext_IsIgnored()
     {
-        var malformed = new Call { TraceContext = { ["traceparent"] = "00-not-a-trace-01" } };
-        var oversized = new Call { TraceContext = { ["traceparent"] = "00-" + new string('a', TraceFrames.MaxValueLength) } };
+        var malformed = new Call { Traceparent = "00-not-a-trace-01" };
+        var oversized = new Call { Traceparent = "00-" + new string('a', TraceFrames.MaxValueLength) };
         var hugeBaggage = new Call
         {
-            TraceContext =
-            {
-                ["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
-                ["baggage"] = "k=" + new string('v', TraceFrames.MaxValueLength),
-            },
+            Traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            Baggage = "k=" + new string('v', TraceFrames.MaxValueLength),
         };
 
         Assert.AreEqual(default, TraceFrames.Read(malformed).Parent);

@@ -221,15 +221,19 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             return null;
         }
 
-        string name;
-        try
+        // The routine's readable name, for spans and metrics that someone records; a bare activity
+        // that only carries the caller's trace is never exported, and spares the lookup.
+        string name = request.RoutineId;
+        if (WoolInstruments.ServerEnabled)
         {
-            name = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId).Name;
-        }
-        catch (Exception)
-        {
-            // The executor reports an unknown routine to the caller; the span names what was asked for.
-            name = request.RoutineId;
+            try
+            {
+                name = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId).Name;
+            }
+            catch (Exception)
+            {
+                // The executor reports an unknown routine to the caller; the span names what was asked for.
+            }
         }
 
         return ServerCallTelemetry.Start(name, streaming, request.Payload.Length, parent, baggage);

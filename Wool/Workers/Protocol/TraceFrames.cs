@@ -1,26 +1,29 @@
 using System.Diagnostics;
-using Google.Protobuf.Collections;
 
 namespace Wool.Workers.Protocol;
 
 /// <summary>
-/// The caller's trace context in a call (<c>trace_context</c>): W3C <c>traceparent</c>,
-/// <c>tracestate</c> and <c>baggage</c>, written from the caller's current activity (Wool's client
-/// span, or the application's own activity when nothing listens to Wool) and read by the worker
-/// for its server span. Always W3C, whatever <see cref="DistributedContextPropagator.Current"/> is:
-/// both ends are Wool.
+/// The caller's trace context in a call: W3C <c>traceparent</c>, <c>tracestate</c> and
+/// <c>baggage</c>, in fields of those names, written from the caller's current activity (Wool's
+/// client span, or the application's own activity when nothing listens to Wool) and read by the
+/// worker for its server span. Always W3C, whatever <see cref="DistributedContextPropagator.Current"/>
+/// is: both ends are Wool. Three plain strings, so a traced call costs little more on the wire.
 /// </summary>
 internal static class TraceFrames
 {
     /// <summary>The longest value read; W3C asks for 512 characters of tracestate and 8192 of baggage.</summary>
     public const int MaxValueLength = 8192;
 
+    private const string TraceParent = "traceparent";
+    private const string TraceState = "tracestate";
+    private const string Baggage = "baggage";
+
     private static readonly DistributedContextPropagator s_w3c = DistributedContextPropagator.CreateW3CPropagator();
 
-    private static readonly DistributedContextPropagator.PropagatorGetterCallback s_getter = static (object? carrier, string name, out string? value, out IEnumerable<string>? values) =>
+    private static readonly DistributedContextPropagator.PropagatorGetterCallback s_getBaggage = static (object? carrier, string name, out string? value, out IEnumerable<string>? values) =>
     {
         values = null;
-        value = ((MapField<string, string>)carrier!).TryGetValue(name, out string? found) && found.Length <= MaxValueLength ? found : null;
+        value = name == Baggage ? ((Call)carrier!).Baggage : null;
     };
 
     /// <summary>Writes the current activity's context into <paramref name="call"/>; nothing when the flow has none.</summary>
@@ -28,11 +31,19 @@ internal static class TraceFrames
     {
         if (Activity.Current is { } current)
         {
-            s_w3c.Inject(current, call.TraceContext, static (carrier, name, value) =>
+            s_w3c.Inject(current, call, static (carrier, name, value) =>
             {
-                if (value is not null)
+                switch (name)
                 {
-                    ((MapField<string, string>)carrier!)[name] = value;
+                    case TraceParent:
+                        ((Call)carrier!).Traceparent = value ?? "";
+                        break;
+                    case TraceState:
+                        ((Call)carrier!).Tracestate = value ?? "";
+                        break;
+                    case Baggage:
+                        ((Call)carrier!).Baggage = value ?? "";
+                        break;
                 }
             });
         }
@@ -44,17 +55,17 @@ internal static class TraceFrames
     /// </summary>
     public static (ActivityContext Parent, IEnumerable<KeyValuePair<string, string?>>? Baggage) Read(Call call)
     {
-        if (call.TraceContext.Count == 0)
+        string traceParent = call.Traceparent;
+        if (traceParent.Length == 0 || traceParent.Length > MaxValueLength || call.Tracestate.Length > MaxValueLength)
         {
             return default;
         }
 
-        s_w3c.ExtractTraceIdAndState(call.TraceContext, s_getter, out string? traceParent, out string? traceState);
-        if (!ActivityContext.TryParse(traceParent, traceState, isRemote: true, out ActivityContext parent))
+        if (!ActivityContext.TryParse(traceParent, call.Tracestate.Length == 0 ? null : call.Tracestate, isRemote: true, out ActivityContext parent))
         {
             return default;
         }
 
-        return (parent, s_w3c.ExtractBaggage(call.TraceContext, s_getter));
+        return (parent, call.Baggage.Length is 0 or > MaxValueLength ? null : s_w3c.ExtractBaggage(call, s_getBaggage));
     }
 }
