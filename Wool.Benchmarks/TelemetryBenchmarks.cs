@@ -91,7 +91,7 @@ public class TelemetryListeningBenchmarks
     public bool Worker()
     {
         var (parent, baggage) = TraceFrames.Read(_traced);
-        ServerCallTelemetry? telemetry = ServerCallTelemetry.Start("Bench.Add", streaming: false, 20, parent, baggage);
+        ServerCallTelemetry? telemetry = ServerCallTelemetry.Start("Bench.Add", streaming: false, 20, parent, baggage, enter: true);
         telemetry?.Enter();
         telemetry?.Sent(4, item: false);
         telemetry?.End(null);

@@ -18,6 +18,7 @@ internal sealed class ClientCallTelemetry
     private readonly bool _streaming;
     private long _items;
     private int _ended;
+    private WorkerInfo? _worker;
 
     private ClientCallTelemetry(string routine, bool streaming, Activity? span)
     {
@@ -44,25 +45,16 @@ internal sealed class ClientCallTelemetry
         Activity? span = WoolInstruments.Source.StartActivity(routine, ActivityKind.Client);
         if (span is { IsAllDataRequested: true })
         {
-            span.SetTag("rpc.system", "wool");
-            span.SetTag(WoolInstruments.RoutineTag, routine);
+            // AddTag, not SetTag: each tag is set once, and AddTag does not search the list.
+            span.AddTag("rpc.system", "wool");
+            span.AddTag(WoolInstruments.RoutineTag, routine);
         }
 
         return new ClientCallTelemetry(routine, streaming, span);
     }
 
-    /// <summary>The call is being offered to <paramref name="worker"/>; the last one offered is the one that ran it.</summary>
-    public void Attempt(WorkerInfo worker)
-    {
-        if (_span is { IsAllDataRequested: true } span)
-        {
-            Uri address = worker.Address;
-            bool unix = address.Scheme == "unix";
-            span.SetTag("server.address", unix ? address.AbsolutePath : address.Host);
-            span.SetTag("server.port", unix ? null : address.Port);
-            span.SetTag("wool.worker.id", worker.Id);
-        }
-    }
+    /// <summary>The call is being offered to <paramref name="worker"/>; the last one offered is the one that ran it (tagged at the end).</summary>
+    public void Attempt(WorkerInfo worker) => _worker = worker;
 
     /// <summary>A worker refused the call before running it; the pool moves it to the next worker.</summary>
     public void Refused(WorkerInfo worker, string reason, bool transient, bool otherBuild)
@@ -97,20 +89,33 @@ internal sealed class ClientCallTelemetry
         }
 
         string outcome = CallOutcomes.Of(error);
-        var tags = new TagList
-        {
-            { WoolInstruments.RoutineTag, _routine },
-            { WoolInstruments.OutcomeTag, outcome },
-        };
-        WoolInstruments.ClientCalls.Add(1, tags);
-        WoolInstruments.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
+        KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
+        KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
+        WoolInstruments.ClientCalls.Add(1, routine, ended);
+        WoolInstruments.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
         if (_active)
         {
-            WoolInstruments.ClientActive.Add(-1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+            WoolInstruments.ClientActive.Add(-1, routine);
         }
 
         if (_span is { } span)
         {
+            if (span.IsAllDataRequested && _worker is { } worker)
+            {
+                Uri address = worker.Address;
+                if (address.Scheme == "unix")
+                {
+                    span.AddTag("server.address", address.AbsolutePath);
+                }
+                else
+                {
+                    span.AddTag("server.address", address.Host);
+                    span.AddTag("server.port", address.Port);
+                }
+
+                span.AddTag("wool.worker.id", worker.Id);
+            }
+
             Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
         }
     }

@@ -38,10 +38,18 @@ internal sealed class ServerCallTelemetry
 
     /// <summary>
     /// Starts observing a call of <paramref name="routine"/> whose caller sent <paramref name="parent"/>
-    /// and <paramref name="baggage"/>; null when nothing listens and the caller is not tracing. The
-    /// span is not made current here (<see cref="Enter"/> does that in the routine's flow).
+    /// and <paramref name="baggage"/>; null when nothing listens and the caller is not tracing.
     /// </summary>
-    public static ServerCallTelemetry? Start(string routine, bool streaming, int payloadBytes, ActivityContext parent, IEnumerable<KeyValuePair<string, string?>>? baggage)
+    /// <param name="routine">The routine's name.</param>
+    /// <param name="streaming">Whether the call is a stream (its span counts items).</param>
+    /// <param name="payloadBytes">The size of the call's serialized payload.</param>
+    /// <param name="parent">The caller's span; default for none.</param>
+    /// <param name="baggage">The caller's baggage.</param>
+    /// <param name="enter">
+    /// Leave the span current in this flow (the routine's own flow starts it); otherwise the flow's
+    /// activity is restored, and <see cref="Enter"/> makes the span current where the routine runs.
+    /// </param>
+    public static ServerCallTelemetry? Start(string routine, bool streaming, int payloadBytes, ActivityContext parent, IEnumerable<KeyValuePair<string, string?>>? baggage, bool enter)
     {
         if (!IsWanted(parent))
         {
@@ -49,11 +57,16 @@ internal sealed class ServerCallTelemetry
         }
 
         Activity? previous = Activity.Current;
-        // A root span when the caller sent no context, not a child of the connection's request.
-        Activity.Current = null;
+        if (previous is not null)
+        {
+            // A root span when the caller sent no context, not a child of whatever this flow holds.
+            Activity.Current = null;
+        }
+
+        Activity? span = null;
         try
         {
-            Activity? span = WoolInstruments.Source.StartActivity(routine, ActivityKind.Server, parent);
+            span = WoolInstruments.Source.StartActivity(routine, ActivityKind.Server, parent);
             if (span is null && parent != default)
             {
                 span = new Activity(routine).SetParentId(parent.TraceId, parent.SpanId, parent.TraceFlags);
@@ -70,8 +83,8 @@ internal sealed class ServerCallTelemetry
 
                 if (span.IsAllDataRequested)
                 {
-                    span.SetTag("rpc.system", "wool");
-                    span.SetTag(WoolInstruments.RoutineTag, routine);
+                    span.AddTag("rpc.system", "wool");
+                    span.AddTag(WoolInstruments.RoutineTag, routine);
                 }
             }
 
@@ -80,7 +93,10 @@ internal sealed class ServerCallTelemetry
         }
         finally
         {
-            Activity.Current = previous;
+            if (!enter || span is null)
+            {
+                Activity.Current = previous;
+            }
         }
     }
 
@@ -113,16 +129,13 @@ internal sealed class ServerCallTelemetry
         }
 
         string outcome = CallOutcomes.Of(error);
-        var tags = new TagList
-        {
-            { WoolInstruments.RoutineTag, _routine },
-            { WoolInstruments.OutcomeTag, outcome },
-        };
-        WoolInstruments.ServerCalls.Add(1, tags);
-        WoolInstruments.ServerDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, tags);
+        KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
+        KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
+        WoolInstruments.ServerCalls.Add(1, routine, ended);
+        WoolInstruments.ServerDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
         if (_active)
         {
-            WoolInstruments.ServerActive.Add(-1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+            WoolInstruments.ServerActive.Add(-1, routine);
         }
 
         if (_span is { } span)

@@ -9,15 +9,15 @@ internal static class Spans
     {
         if (span.IsAllDataRequested)
         {
-            span.SetTag(WoolInstruments.OutcomeTag, outcome);
+            span.AddTag(WoolInstruments.OutcomeTag, outcome);
             if (items is { } count)
             {
-                span.SetTag("wool.stream.items", count);
+                span.AddTag("wool.stream.items", count);
             }
 
             if (error is not null)
             {
-                span.SetTag("error.type", error.GetType().FullName);
+                span.AddTag("error.type", error.GetType().FullName);
                 span.SetStatus(ActivityStatusCode.Error, error.Message);
                 span.AddException(error);
             }

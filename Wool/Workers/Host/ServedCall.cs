@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Wool.Routines;
+using Wool.Telemetry;
 using Wool.Workers.Protocol;
 
 namespace Wool.Workers.Host;
@@ -80,6 +82,32 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
 
     /// <summary>Ends the call with its terminal reply.</summary>
     protected void Complete(RoutineReply reply) => Session.Complete(this, WireProtocol.ToFrame(Id, reply));
+
+    /// <summary>The call's server span and metrics, for a call that something here observes or whose caller is tracing.</summary>
+    /// <param name="request">The call.</param>
+    /// <param name="streaming">Whether it is a stream.</param>
+    /// <param name="parent">The caller's span; default for none.</param>
+    /// <param name="baggage">The caller's baggage.</param>
+    /// <param name="enter">Leave the span current in this flow (see <see cref="ServerCallTelemetry.Start"/>).</param>
+    internal static ServerCallTelemetry? Observe(RoutineRequest request, bool streaming, ActivityContext parent, IEnumerable<KeyValuePair<string, string?>>? baggage, bool enter)
+    {
+        // The routine's readable name, for spans and metrics that someone records; a bare activity
+        // that only carries the caller's trace is never exported, and spares the lookup.
+        string name = request.RoutineId;
+        if (WoolInstruments.ServerEnabled)
+        {
+            try
+            {
+                name = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId).Name;
+            }
+            catch (Exception)
+            {
+                // The executor reports an unknown routine to the caller; the span names what was asked for.
+            }
+        }
+
+        return ServerCallTelemetry.Start(name, streaming, request.Payload.Length, parent, baggage, enter);
+    }
 
     /// <summary>What a terminal reply reports to the call's telemetry: null for a value or the end, the exception otherwise.</summary>
     protected static Exception? ErrorOf(RoutineReply reply)

@@ -8,14 +8,14 @@ internal sealed class ServedUnaryCall(ulong id, WorkerSession session, Cancellat
     : ServedCall(id, session, stopToken)
 {
     /// <param name="request">The call.</param>
-    /// <param name="telemetry">Its span and metrics; null when nothing observes it.</param>
-    public void Start(RoutineRequest request, ServerCallTelemetry? telemetry) => RunDetached(() => RunAsync(request, telemetry));
+    /// <param name="trace">The caller's trace context, when the call is observed (its span starts in the routine's flow); null otherwise.</param>
+    public void Start(RoutineRequest request, CallTrace? trace) => RunDetached(() => RunAsync(request, trace));
 
-    private async Task RunAsync(RoutineRequest request, ServerCallTelemetry? telemetry)
+    private async Task RunAsync(RoutineRequest request, CallTrace? trace)
     {
         // Nested calls made by the routine go to the worker's peers, in the call's span.
         RoutinePool.UseInThisFlow(peers);
-        telemetry?.Enter();
+        ServerCallTelemetry? telemetry = trace is { } observed ? Observe(request, streaming: false, observed.Parent, observed.Baggage, enter: true) : null;
         RoutineReply reply = await RoutineExecutor.InvokeAsync(request, Token, this).ConfigureAwait(false);
         if (telemetry is not null)
         {

@@ -201,42 +201,17 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
 
         RoutineRequest request = WireProtocol.ToRequest(call, frame);
         WorkerMemory.Moved(request.Payload.Length);
-        ServerCallTelemetry? telemetry = StartTelemetry(call, request, streaming);
+        // Read here, in order; a single call's span starts in its own flow, off this loop.
+        var (parent, baggage) = TraceFrames.Read(call);
+        bool observed = ServerCallTelemetry.IsWanted(parent);
         if (served is ServedStream stream)
         {
-            stream.Open(request, telemetry);
+            stream.Open(request, observed ? ServedCall.Observe(request, streaming: true, parent, baggage, enter: false) : null);
         }
         else
         {
-            ((ServedUnaryCall)served).Start(request, telemetry);
+            ((ServedUnaryCall)served).Start(request, observed ? new CallTrace(parent, baggage) : null);
         }
-    }
-
-    /// <summary>The call's server span and metrics, when something listens here or the caller is tracing.</summary>
-    private static ServerCallTelemetry? StartTelemetry(Call call, RoutineRequest request, bool streaming)
-    {
-        var (parent, baggage) = TraceFrames.Read(call);
-        if (!ServerCallTelemetry.IsWanted(parent))
-        {
-            return null;
-        }
-
-        // The routine's readable name, for spans and metrics that someone records; a bare activity
-        // that only carries the caller's trace is never exported, and spares the lookup.
-        string name = request.RoutineId;
-        if (WoolInstruments.ServerEnabled)
-        {
-            try
-            {
-                name = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId).Name;
-            }
-            catch (Exception)
-            {
-                // The executor reports an unknown routine to the caller; the span names what was asked for.
-            }
-        }
-
-        return ServerCallTelemetry.Start(name, streaming, request.Payload.Length, parent, baggage);
     }
 
     private void SetPeers(PeerList list)
