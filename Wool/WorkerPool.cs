@@ -89,6 +89,11 @@ public sealed class WorkerPool : RoutinePool
         int quorum = _options.Validate(count, discovery is not null);
         Size = count;
         ILogger logger = _options.LoggerFactory?.CreateLogger("Wool.WorkerPool") ?? NullLogger.Instance;
+        if (_options.LoggerFactory is { } telemetryLoggers && Telemetry.TelemetryLog.Logger == NullLogger.Instance)
+        {
+            // A failing telemetry listener in this process is reported through the first pool's logging.
+            Telemetry.TelemetryLog.Logger = telemetryLoggers.CreateLogger("Wool.Telemetry");
+        }
         // A local namespace's workers require its access token; read (or made) now, so that a
         // folder another user controls fails the pool here, before anything is dialled.
         var discoveredDialer = new GrpcDialer(logger, _options.KeepAlive, _options.AccessTokenFile is { } file ? Security.AccessToken.ReadOrCreate(file) : (discovery as LocalDiscovery)?.AccessToken, maxValueSize: _options.Limits.MaxMessageSize);

@@ -137,9 +137,10 @@ public sealed record WorkerPoolOptions
             throw new ArgumentException($"WorkerLogFilters: '{badCategory}' is not a log category (a name such as Wool.Workers, without '=').", "options");
         }
 
-        if (EffectiveWorkerStartup is { } startup && (!typeof(IWorkerStartup).IsAssignableFrom(startup) || startup.GetConstructor(Type.EmptyTypes) is null || startup.ContainsGenericParameters))
+        if (EffectiveWorkerStartup is { } startup && WorkerStartupAttribute.Problem(startup) is { } problem)
         {
-            throw new ArgumentException($"The worker startup '{startup.FullName}' must implement Wool.IWorkerStartup and have a public parameterless constructor.", "options");
+            string source = WorkerStartup is null ? $"[assembly: WorkerStartup] of {startup.Assembly.GetName().Name}" : "WorkerPoolOptions.WorkerStartup";
+            throw new ArgumentException($"The worker startup '{startup.FullName}' ({source}) {problem}.", "options");
         }
 
         if (!discovers && AccessTokenFile is not null)

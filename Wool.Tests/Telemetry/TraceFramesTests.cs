@@ -31,7 +31,33 @@ public sealed class TraceFramesTests
         Assert.AreEqual(ActivityTraceFlags.Recorded, parent.TraceFlags);
         Assert.AreEqual("wool=1", parent.TraceState);
         Assert.IsTrue(parent.IsRemote);
-        Assert.AreEqual("acme", baggage!.Single(b => b.Key == "tenant").Value);
+        Assert.AreEqual("acme", TraceBaggage.Parse(baggage).Single(b => b.Key == "tenant").Value);
+    }
+
+    [TestMethod]
+    public void Read_TraceStateNotW3Cs_IsDroppedAndTheTraceKept()
+    {
+        const string parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        var injected = new Call { Traceparent = parent, Tracestate = "a=1\r\nX-Forged: yes" };
+        var oversized = new Call { Traceparent = parent, Tracestate = "a=" + new string('b', TraceFrames.MaxTraceStateLength) };
+        var fine = new Call { Traceparent = parent, Tracestate = "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE" };
+
+        Assert.IsNull(TraceFrames.Read(injected).Parent.TraceState);
+        Assert.AreEqual("0af7651916cd43dd8448eb211c80319c", TraceFrames.Read(injected).Parent.TraceId.ToHexString());
+        Assert.IsNull(TraceFrames.Read(oversized).Parent.TraceState);
+        Assert.AreEqual("rojo=00f067aa0ba902b7,congo=t61rcWkgMzE", TraceFrames.Read(fine).Parent.TraceState);
+    }
+
+    [TestMethod]
+    public void Parse_BaggageOfThousandsOfMembers_KeepsTheFirst64()
+    {
+        string baggage = string.Join(',', Enumerable.Range(0, 2000).Select(i => $"k{i}=v"));
+
+        var members = TraceBaggage.Parse(baggage).ToList();
+
+        Assert.HasCount(TraceBaggage.MaxMembers, members);
+        Assert.AreEqual("k0", members.OrderBy(m => int.Parse(m.Key[1..], System.Globalization.CultureInfo.InvariantCulture)).First().Key);
+        Assert.IsEmpty(TraceBaggage.Parse(null));
     }
 
     [TestMethod]
@@ -68,7 +94,7 @@ public sealed class TraceFramesTests
         Assert.AreEqual(default, TraceFrames.Read(oversized).Parent);
         var (parent, baggage) = TraceFrames.Read(hugeBaggage);
         Assert.AreEqual("0af7651916cd43dd8448eb211c80319c", parent.TraceId.ToHexString(), "A valid parent is kept when only the baggage is too large.");
-        Assert.IsTrue(baggage is null || !baggage.Any(), "Baggage over the limit is dropped, not parsed.");
+        Assert.IsNull(baggage, "Baggage over the limit is dropped, not parsed.");
     }
 
     [TestMethod]

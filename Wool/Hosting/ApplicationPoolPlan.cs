@@ -92,6 +92,8 @@ internal sealed record ApplicationPoolPlan(int? Spawn, string Discovery, string?
                 MaxValueDepth = options.MaxValueDepth ?? WorkerLimits.Default.MaxValueDepth,
             },
             Credentials = Credentials(options.Tls, errors),
+            WorkerLogLevel = options.WorkerLogLevel ?? WorkerPoolOptions.Default.WorkerLogLevel,
+            WorkerLogFilters = new Dictionary<string, LogLevel>(options.WorkerLogFilters, StringComparer.Ordinal),
         };
 
         if (errors.Count == 0)

@@ -82,4 +82,10 @@ public sealed class WoolOptions
 
     /// <summary>TLS for the pool and the workers it spawns; none when null.</summary>
     public WoolTlsOptions? Tls { get; set; }
+
+    /// <summary>The least severe log lines the spawned workers write (<c>Wool:WorkerLogLevel</c>; default Warning; see <see cref="WorkerPoolOptions.WorkerLogLevel"/>).</summary>
+    public Microsoft.Extensions.Logging.LogLevel? WorkerLogLevel { get; set; }
+
+    /// <summary>Levels for log categories of the spawned workers (<c>Wool:WorkerLogFilters:Wool.Workers=Debug</c>).</summary>
+    public Dictionary<string, Microsoft.Extensions.Logging.LogLevel> WorkerLogFilters { get; set; } = [];
 }

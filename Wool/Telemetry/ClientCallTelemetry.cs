@@ -42,15 +42,23 @@ internal sealed class ClientCallTelemetry
             return null;
         }
 
-        Activity? span = WoolInstruments.Source.StartActivity(routine, ActivityKind.Client);
-        if (span is { IsAllDataRequested: true })
+        try
         {
-            // AddTag, not SetTag: each tag is set once, and AddTag does not search the list.
-            span.AddTag("rpc.system", "wool");
-            span.AddTag(WoolInstruments.RoutineTag, routine);
-        }
+            Activity? span = WoolInstruments.Source.StartActivity(routine, ActivityKind.Client);
+            if (span is { IsAllDataRequested: true })
+            {
+                // AddTag, not SetTag: each tag is set once, and AddTag does not search the list.
+                span.AddTag("rpc.system", "wool");
+                span.AddTag(WoolInstruments.RoutineTag, routine);
+            }
 
-        return new ClientCallTelemetry(routine, streaming, span);
+            return new ClientCallTelemetry(routine, streaming, span);
+        }
+        catch (Exception e)
+        {
+            TelemetryLog.Failed(e);
+            return null;
+        }
     }
 
     /// <summary>The call is being offered to <paramref name="worker"/>; the last one offered is the one that ran it (tagged at the end).</summary>
@@ -59,64 +67,104 @@ internal sealed class ClientCallTelemetry
     /// <summary>A worker refused the call before running it; the pool moves it to the next worker.</summary>
     public void Refused(WorkerInfo worker, string reason, bool transient, bool otherBuild)
     {
-        string kind = WoolInstruments.Refusal(transient, otherBuild);
-        WoolInstruments.ClientRefusals.Add(1, new(WoolInstruments.RoutineTag, _routine), new(WoolInstruments.RefusalTag, kind));
-        _span?.AddEvent(new ActivityEvent("wool.refused", tags: new ActivityTagsCollection
+        try
         {
-            ["wool.worker.id"] = worker.Id,
-            [WoolInstruments.RefusalTag] = kind,
-            ["wool.refusal.reason"] = reason,
-        }));
+            string kind = WoolInstruments.Refusal(transient, otherBuild);
+            WoolInstruments.ClientRefusals.Add(1, new(WoolInstruments.RoutineTag, _routine), new(WoolInstruments.RefusalTag, kind));
+            _span?.AddEvent(new ActivityEvent("wool.refused", tags: new ActivityTagsCollection
+            {
+                ["wool.worker.id"] = worker.Id,
+                [WoolInstruments.RefusalTag] = kind,
+                // The worker's words, bounded: a span event is no place for a worker to fill.
+                ["wool.refusal.reason"] = reason.Length > 256 ? reason[..256] + "…" : reason,
+            }));
+        }
+        catch (Exception e)
+        {
+            TelemetryLog.Failed(e);
+        }
     }
 
-    public void Sent(int bytes) => WoolInstruments.ClientSent.Add(bytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+    /// <summary>Marks a moment of the call on its span (say, when the pool's workers became ready).</summary>
+    public void Event(string name)
+    {
+        try
+        {
+            _span?.AddEvent(new ActivityEvent(name));
+        }
+        catch (Exception e)
+        {
+            TelemetryLog.Failed(e);
+        }
+    }
 
-    public void Received(int bytes) => WoolInstruments.ClientReceived.Add(bytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+    public void Sent(int bytes) => Count(WoolInstruments.ClientSent, bytes);
+
+    public void Received(int bytes) => Count(WoolInstruments.ClientReceived, bytes);
 
     /// <summary>A stream item arrived.</summary>
     public void Item()
     {
         Interlocked.Increment(ref _items);
-        WoolInstruments.ClientItems.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+        Count(WoolInstruments.ClientItems, 1);
+    }
+
+    private void Count(System.Diagnostics.Metrics.Counter<long> counter, long value)
+    {
+        try
+        {
+            counter.Add(value, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+        }
+        catch (Exception e)
+        {
+            TelemetryLog.Failed(e);
+        }
     }
 
     /// <summary>The call ended: returned (<paramref name="error"/> null), threw, was cancelled, or never ran.</summary>
     public void End(Exception? error)
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        try
         {
-            return;
-        }
-
-        string outcome = CallOutcomes.Of(error);
-        KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
-        KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
-        WoolInstruments.ClientCalls.Add(1, routine, ended);
-        WoolInstruments.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
-        if (_active)
-        {
-            WoolInstruments.ClientActive.Add(-1, routine);
-        }
-
-        if (_span is { } span)
-        {
-            if (span.IsAllDataRequested && _worker is { } worker)
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
             {
-                Uri address = worker.Address;
-                if (address.Scheme == "unix")
-                {
-                    span.AddTag("server.address", address.AbsolutePath);
-                }
-                else
-                {
-                    span.AddTag("server.address", address.Host);
-                    span.AddTag("server.port", address.Port);
-                }
-
-                span.AddTag("wool.worker.id", worker.Id);
+                return;
             }
 
-            Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
+            string outcome = CallOutcomes.Of(error);
+            KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
+            KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
+            WoolInstruments.ClientCalls.Add(1, routine, ended);
+            WoolInstruments.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
+            if (_active)
+            {
+                WoolInstruments.ClientActive.Add(-1, routine);
+            }
+
+            if (_span is { } span)
+            {
+                if (span.IsAllDataRequested && _worker is { } worker)
+                {
+                    Uri address = worker.Address;
+                    if (address.Scheme == "unix")
+                    {
+                        span.AddTag("server.address", address.AbsolutePath);
+                    }
+                    else
+                    {
+                        span.AddTag("server.address", address.Host);
+                        span.AddTag("server.port", address.Port);
+                    }
+
+                    span.AddTag("wool.worker.id", worker.Id);
+                }
+
+                Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
+            }
+        }
+        catch (Exception e)
+        {
+            TelemetryLog.Failed(e);
         }
     }
 }

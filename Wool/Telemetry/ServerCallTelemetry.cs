@@ -44,12 +44,12 @@ internal sealed class ServerCallTelemetry
     /// <param name="streaming">Whether the call is a stream (its span counts items).</param>
     /// <param name="payloadBytes">The size of the call's serialized payload.</param>
     /// <param name="parent">The caller's span; default for none.</param>
-    /// <param name="baggage">The caller's baggage.</param>
+    /// <param name="baggage">The caller's W3C baggage, parsed only when a span is made.</param>
     /// <param name="enter">
     /// Leave the span current in this flow (the routine's own flow starts it); otherwise the flow's
     /// activity is restored, and <see cref="Enter"/> makes the span current where the routine runs.
     /// </param>
-    public static ServerCallTelemetry? Start(string routine, bool streaming, int payloadBytes, ActivityContext parent, IEnumerable<KeyValuePair<string, string?>>? baggage, bool enter)
+    public static ServerCallTelemetry? Start(string routine, bool streaming, int payloadBytes, ActivityContext parent, string? baggage, bool enter)
     {
         if (!IsWanted(parent))
         {
@@ -76,7 +76,7 @@ internal sealed class ServerCallTelemetry
 
             if (span is not null)
             {
-                foreach (var (name, value) in baggage ?? [])
+                foreach (var (name, value) in TraceBaggage.Parse(baggage))
                 {
                     span.AddBaggage(name, value);
                 }
@@ -90,6 +90,13 @@ internal sealed class ServerCallTelemetry
 
             WoolInstruments.ServerReceived.Add(payloadBytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, routine));
             return new ServerCallTelemetry(routine, streaming, span);
+        }
+        catch (Exception e)
+        {
+            // A listener threw: the call runs without telemetry.
+            TelemetryLog.Failed(e);
+            span = null;
+            return null;
         }
         finally
         {
@@ -112,39 +119,62 @@ internal sealed class ServerCallTelemetry
     /// <summary>A reply (result, item or exception) of <paramref name="bytes"/> bytes leaves for the caller.</summary>
     public void Sent(int bytes, bool item)
     {
-        WoolInstruments.ServerSent.Add(bytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
-        if (item)
+        try
         {
-            Interlocked.Increment(ref _items);
-            WoolInstruments.ServerItems.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+            WoolInstruments.ServerSent.Add(bytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+            if (item)
+            {
+                Interlocked.Increment(ref _items);
+                WoolInstruments.ServerItems.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+            }
+        }
+        catch (Exception e)
+        {
+            TelemetryLog.Failed(e);
         }
     }
 
     /// <summary>The call ended: the routine returned (<paramref name="error"/> null) or threw, or was cancelled.</summary>
     public void End(Exception? error)
     {
-        if (Interlocked.Exchange(ref _ended, 1) != 0)
+        try
         {
-            return;
-        }
+            if (Interlocked.Exchange(ref _ended, 1) != 0)
+            {
+                return;
+            }
 
-        string outcome = CallOutcomes.Of(error);
-        KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
-        KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
-        WoolInstruments.ServerCalls.Add(1, routine, ended);
-        WoolInstruments.ServerDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
-        if (_active)
-        {
-            WoolInstruments.ServerActive.Add(-1, routine);
-        }
+            string outcome = CallOutcomes.Of(error);
+            KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
+            KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
+            WoolInstruments.ServerCalls.Add(1, routine, ended);
+            WoolInstruments.ServerDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
+            if (_active)
+            {
+                WoolInstruments.ServerActive.Add(-1, routine);
+            }
 
-        if (_span is { } span)
+            if (_span is { } span)
+            {
+                Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
+            }
+        }
+        catch (Exception e)
         {
-            Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
+            TelemetryLog.Failed(e);
         }
     }
 
     /// <summary>This worker refused a call before running it (counted; no span: nothing ran).</summary>
     public static void Refused(bool transient, bool otherBuild)
-        => WoolInstruments.ServerRefusals.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RefusalTag, WoolInstruments.Refusal(transient, otherBuild)));
+    {
+        try
+        {
+            WoolInstruments.ServerRefusals.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RefusalTag, WoolInstruments.Refusal(transient, otherBuild)));
+        }
+        catch (Exception e)
+        {
+            TelemetryLog.Failed(e);
+        }
+    }
 }

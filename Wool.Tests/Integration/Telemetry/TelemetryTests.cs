@@ -272,7 +272,22 @@ public sealed class TelemetryTests
     {
         var error = Assert.ThrowsExactly<ArgumentException>(() => new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { WorkerStartup = typeof(string) }));
 
-        StringAssert.Contains(error.Message, "The worker startup 'System.String' must implement Wool.IWorkerStartup");
+        StringAssert.Contains(error.Message, "The worker startup 'System.String' (WorkerPoolOptions.WorkerStartup) does not implement Wool.IWorkerStartup; implement it");
+        var noConstructor = Assert.ThrowsExactly<ArgumentException>(() => new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { WorkerStartup = typeof(StartupWithArguments) }));
+        StringAssert.Contains(noConstructor.Message, "has no public parameterless constructor; add one");
+    }
+
+    [TestMethod]
+    public async Task Pool_WhoseWorkerStartupThrows_FailsEachCallWithAnErrorOfItsOwn_SayingWhy()
+    {
+        await using var pool = new WorkerPool(spawn: 1, options: WorkerPoolOptions.Default with { WorkerStartup = typeof(FailingWorkerStartup) });
+
+        var first = await Assert.ThrowsExactlyAsync<NoWorkersAvailableException>(() => TelemetryRoutines.Inner(1).WaitAsync(Timeouts.Default));
+        var second = await Assert.ThrowsExactlyAsync<NoWorkersAvailableException>(() => TelemetryRoutines.Inner(2).WaitAsync(Timeouts.Default));
+
+        StringAssert.Contains(first.Message, "the pool's workers could not start");
+        StringAssert.Contains(first.Message, "the exporter's endpoint is not configured");
+        Assert.AreNotSame(first, second, "Each call has its own exception, so its stack trace stays its own.");
     }
 
     /// <summary>Waits for <paramref name="condition"/>, within the timeout; the assertions after it say what is missing when it never came.</summary>

@@ -32,6 +32,12 @@ public sealed class FailingWorkerStartup : IWorkerStartup
     public void ConfigureServices(IServiceCollection services) => throw new InvalidOperationException("the exporter's endpoint is not configured");
 }
 
+/// <summary>A startup the worker cannot create.</summary>
+public sealed class StartupWithArguments(string endpoint) : IWorkerStartup
+{
+    public void ConfigureServices(IServiceCollection services) => _ = endpoint;
+}
+
 /// <summary>
 /// Refuses the first call of <see cref="TelemetryRoutines.Refusable"/> that reaches any worker of
 /// the test (a marker file decides which), so the call moves to the next worker exactly once.

@@ -56,8 +56,8 @@ public sealed class WorkerCommandLineTests
 
         Assert.IsInstanceOfType<Integration.Telemetry.TelemetryWorkerStartup>(fromEnvironment.Startup);
         Assert.IsNull(WorkerCommandLine.Parse(["--insecure-listen-on-network"], NoEnvironment).Startup);
-        StringAssert.Contains(missing.Message, "--startup: the type 'Nowhere.Startup, Nowhere' cannot be loaded");
-        StringAssert.Contains(wrong.Message, "must implement Wool.IWorkerStartup");
+        StringAssert.Contains(missing.Message, "--startup (WOOL_STARTUP): the type 'Nowhere.Startup, Nowhere' cannot be loaded");
+        StringAssert.Contains(wrong.Message, "'System.Object' does not implement Wool.IWorkerStartup; implement it");
     }
 
     [TestMethod]

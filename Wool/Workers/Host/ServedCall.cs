@@ -83,17 +83,20 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
     /// <summary>Ends the call with its terminal reply.</summary>
     protected void Complete(RoutineReply reply) => Session.Complete(this, WireProtocol.ToFrame(Id, reply));
 
+    /// <summary>What spans and metrics call a routine this worker does not have (never the name the caller sent).</summary>
+    internal const string UnknownRoutine = "(unknown routine)";
+
     /// <summary>The call's server span and metrics, for a call that something here observes or whose caller is tracing.</summary>
     /// <param name="request">The call.</param>
     /// <param name="streaming">Whether it is a stream.</param>
     /// <param name="parent">The caller's span; default for none.</param>
-    /// <param name="baggage">The caller's baggage.</param>
+    /// <param name="baggage">The caller's W3C baggage, unparsed.</param>
     /// <param name="enter">Leave the span current in this flow (see <see cref="ServerCallTelemetry.Start"/>).</param>
-    internal static ServerCallTelemetry? Observe(RoutineRequest request, bool streaming, ActivityContext parent, IEnumerable<KeyValuePair<string, string?>>? baggage, bool enter)
+    internal static ServerCallTelemetry? Observe(RoutineRequest request, bool streaming, ActivityContext parent, string? baggage, bool enter)
     {
         // The routine's readable name, for spans and metrics that someone records; a bare activity
         // that only carries the caller's trace is never exported, and spares the lookup.
-        string name = request.RoutineId;
+        string name = UnknownRoutine;
         if (WoolInstruments.ServerEnabled)
         {
             try
@@ -102,7 +105,8 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
             }
             catch (Exception)
             {
-                // The executor reports an unknown routine to the caller; the span names what was asked for.
+                // The executor reports the unknown routine to the caller. The caller's string names
+                // no span and no metric: every distinct name would be a new time series.
             }
         }
 

@@ -265,10 +265,10 @@ internal static class WorkerCommandLine
     private static IWorkerStartup CreateStartup(string typeName)
     {
         Type type = Type.GetType(typeName, throwOnError: false)
-            ?? throw new ArgumentException($"--startup: the type '{typeName}' cannot be loaded. Give its assembly-qualified name ('Namespace.Type, Assembly'), and deploy its assembly with the worker.");
-        if (!typeof(IWorkerStartup).IsAssignableFrom(type) || type.GetConstructor(Type.EmptyTypes) is null)
+            ?? throw new ArgumentException($"--startup (WOOL_STARTUP): the type '{typeName}' cannot be loaded. Give its assembly-qualified name ('Namespace.Type, Assembly'), and deploy its assembly with the worker.");
+        if (WorkerStartupAttribute.Problem(type) is { } problem)
         {
-            throw new ArgumentException($"--startup: '{type.FullName}' must implement Wool.IWorkerStartup and have a public parameterless constructor.");
+            throw new ArgumentException($"--startup (WOOL_STARTUP): '{type.FullName}' {problem}.");
         }
 
         return (IWorkerStartup)Activator.CreateInstance(type)!;

@@ -143,6 +143,14 @@ internal static class WorkerHost
         }
 
         await using var app = builder.Build();
+        if (embedded is null && options.Startup is not null)
+        {
+            // The services the application's startup registered are its routines' (the process is
+            // this worker's alone), from the first call on: set before the worker listens.
+            WorkerServices.Use(app.Services);
+        }
+
+        Telemetry.TelemetryLog.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wool.Telemetry");
         ILogger securityLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(SecurityCategory);
         if (options.HealthListen is not null)
         {
@@ -164,11 +172,6 @@ internal static class WorkerHost
         await app.StartAsync().ConfigureAwait(false);
 
         var runtime = app.Services.GetRequiredService<WorkerRuntime>();
-        if (embedded is null && options.Startup is not null)
-        {
-            // The services the application's startup registered are its routines' (the process is this worker's alone).
-            WorkerServices.Use(app.Services);
-        }
 
         Context.ContextLog.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Wool.Context");
         string address = WorkerAddress.Served(options.Listen, app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());

@@ -34,6 +34,13 @@ internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTim
     /// <exception cref="NoWorkersAvailableException">The workers did not start in time, or the quorum was not reached.</exception>
     public async Task WaitAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
+        await WaitForReadyAsync(request, cancellationToken).ConfigureAwait(false);
+        // The time before this event was spent waiting for workers, not on one.
+        request.Telemetry?.Event("wool.workers.ready");
+    }
+
+    private async Task WaitForReadyAsync(RoutineRequest request, CancellationToken cancellationToken)
+    {
         if (!started.IsCompletedSuccessfully)
         {
             await WaitForStartAsync(request, cancellationToken).ConfigureAwait(false);
@@ -57,19 +64,26 @@ internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTim
 
     private async Task WaitForStartAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
-        if (request.DispatchTimeout is not { } timeout)
-        {
-            await started.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
         try
         {
-            await started.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            if (request.DispatchTimeout is { } timeout)
+            {
+                await started.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await started.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (request.DispatchTimeout is { } timeout)
         {
             throw new NoWorkersAvailableException($"No worker is available to run routine '{request.RoutineName}': the pool's workers did not start within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", []);
+        }
+        catch (Exception e) when (started.IsFaulted && e is not OperationCanceledException)
+        {
+            // Each call gets an exception of its own: rethrowing the start's one exception to every
+            // caller (and to the pool's disposal) would rewrite its stack trace at each await.
+            throw new NoWorkersAvailableException($"Routine '{request.RoutineName}' did not run: the pool's workers could not start. {e.Message}", [], e);
         }
     }
 }

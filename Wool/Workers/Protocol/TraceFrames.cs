@@ -11,20 +11,17 @@ namespace Wool.Workers.Protocol;
 /// </summary>
 internal static class TraceFrames
 {
-    /// <summary>The longest value read; W3C asks for 512 characters of tracestate and 8192 of baggage.</summary>
+    /// <summary>The longest traceparent or baggage read (W3C's limit for baggage).</summary>
     public const int MaxValueLength = 8192;
+
+    /// <summary>The longest tracestate kept (W3C's limit).</summary>
+    public const int MaxTraceStateLength = 512;
 
     private const string TraceParent = "traceparent";
     private const string TraceState = "tracestate";
     private const string Baggage = "baggage";
 
     private static readonly DistributedContextPropagator s_w3c = DistributedContextPropagator.CreateW3CPropagator();
-
-    private static readonly DistributedContextPropagator.PropagatorGetterCallback s_getBaggage = static (object? carrier, string name, out string? value, out IEnumerable<string>? values) =>
-    {
-        values = null;
-        value = name == Baggage ? ((Call)carrier!).Baggage : null;
-    };
 
     /// <summary>Writes the current activity's context into <paramref name="call"/>; nothing when the flow has none.</summary>
     public static void Write(Call call)
@@ -50,22 +47,30 @@ internal static class TraceFrames
     }
 
     /// <summary>
-    /// The caller's span context and baggage; <c>default</c> when the call carries none, or a
-    /// malformed or oversized one (a trace is a diagnostic: the call runs either way).
+    /// The caller's span context and its raw baggage (parsed by the span that keeps it); <c>default</c>
+    /// when the call carries none, or a malformed or oversized one (a trace is a diagnostic: the call
+    /// runs either way). A tracestate that is not W3C's (over 512 characters, or with characters outside
+    /// printable ASCII) is dropped, the trace kept.
     /// </summary>
-    public static (ActivityContext Parent, IEnumerable<KeyValuePair<string, string?>>? Baggage) Read(Call call)
+    public static (ActivityContext Parent, string? Baggage) Read(Call call)
     {
         string traceParent = call.Traceparent;
-        if (traceParent.Length == 0 || traceParent.Length > MaxValueLength || call.Tracestate.Length > MaxValueLength)
+        if (traceParent.Length == 0 || traceParent.Length > MaxValueLength)
         {
             return default;
         }
 
-        if (!ActivityContext.TryParse(traceParent, call.Tracestate.Length == 0 ? null : call.Tracestate, isRemote: true, out ActivityContext parent))
+        string? traceState = call.Tracestate;
+        if (traceState.Length == 0 || traceState.Length > MaxTraceStateLength || traceState.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            traceState = null;
+        }
+
+        if (!ActivityContext.TryParse(traceParent, traceState, isRemote: true, out ActivityContext parent))
         {
             return default;
         }
 
-        return (parent, call.Baggage.Length is 0 or > MaxValueLength ? null : s_w3c.ExtractBaggage(call, s_getBaggage));
+        return (parent, call.Baggage.Length is 0 or > MaxValueLength ? null : call.Baggage);
     }
 }
