@@ -79,11 +79,19 @@ internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTim
         {
             throw new NoWorkersAvailableException($"No worker is available to run routine '{request.RoutineName}': the pool's workers did not start within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", []);
         }
-        catch (Exception e) when (started.IsFaulted && e is not OperationCanceledException)
+        catch (Exception e) when (started.IsFaulted && OwnCopy(e, request) is { } own)
         {
             // Each call gets an exception of its own: rethrowing the start's one exception to every
             // caller (and to the pool's disposal) would rewrite its stack trace at each await.
-            throw new NoWorkersAvailableException($"Routine '{request.RoutineName}' did not run: the pool's workers could not start. {e.Message}", [], e);
+            throw own;
         }
     }
+
+    /// <summary>A new exception of the same meaning as the start's failure, wrapping it; null to rethrow it (a type without a copy).</summary>
+    private static Exception? OwnCopy(Exception failure, RoutineRequest request) => failure switch
+    {
+        WorkerAuthenticationException refused => new WorkerAuthenticationException(refused.Message, refused.Failure, refused),
+        _ when failure.GetType() == typeof(WoolException) => new NoWorkersAvailableException($"Routine '{request.RoutineName}' did not run: the pool's workers could not start. {failure.Message}", [], failure),
+        _ => null,
+    };
 }
