@@ -72,6 +72,11 @@ internal static class WorkerHost
         // A rule of its own, registered after the configuration's: the application's appsettings.json
         // ("Logging:LogLevel:Default") configures the application, not its workers' level.
         builder.Logging.AddFilter((string?)null, options.LogLevel);
+        // A call channel is one long request: ASP.NET Core's per-request and per-connection scopes
+        // (and the hosting's request activity) would only lengthen every line; a call's own trace
+        // ids are the scope worth printing. A --log-filter for these categories still wins.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel.Connections", LogLevel.None);
         // Which credentials serve, and when they rotate, is worth a line in any worker's log.
         builder.Logging.AddFilter(SecurityCategory, (LogLevel)Math.Min((int)LogLevel.Information, (int)options.LogLevel));
         foreach (var (category, level) in options.LogFilters)
