@@ -6,6 +6,7 @@ using Wool.Benchmarks;
 // dotnet run -c Release --project Wool.Benchmarks -- --latency    sequential latency and its floor only (for A/B comparisons)
 // dotnet run -c Release --project Wool.Benchmarks -- --local      local workers' Unix sockets against TCP loopback, paired
 // dotnet run -c Release --project Wool.Benchmarks -- --telemetry  nobody listening against OpenTelemetry's SDK on caller and worker, paired
+// dotnet run -c Release --project Wool.Benchmarks -- --memory     a worker's RSS idle, after a call that allocated 1 GiB, and once idle again
 // dotnet run -c Release --project Wool.Benchmarks -- --cold       cold start only, split into phases (run it several times: each run is one sample)
 // (--floor-server is internal: the figures run start this program again as the raw gRPC server.)
 if (args.Length > 0 && args[0] == "--floor-server")
@@ -31,6 +32,16 @@ if (args.Length > 0 && args[0] == "--local")
 if (args.Length > 0 && args[0] == "--telemetry")
 {
     foreach (Figure figure in await TelemetryFigures.RunAsync())
+    {
+        Console.WriteLine(figure.ToRow());
+    }
+
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "--memory")
+{
+    foreach (Figure figure in await MemoryFigures.RunAsync())
     {
         Console.WriteLine(figure.ToRow());
     }

@@ -10,6 +10,22 @@ internal static class SizeRoutines
         return data.Length;
     }
 
+    /// <summary>Allocates and touches <paramref name="megabytes"/> MiB in 1 MiB blocks, all held until it returns, then dropped.</summary>
+    [Routine]
+    public static async Task<int> Churn(int megabytes)
+    {
+        var held = new List<byte[]>(megabytes);
+        for (int i = 0; i < megabytes; i++)
+        {
+            byte[] block = new byte[1024 * 1024];
+            Array.Fill(block, (byte)i);
+            held.Add(block);
+        }
+
+        await Task.Yield();
+        return held.Count;
+    }
+
     [Routine]
     public static async Task<byte[]> Make(int megabytes)
     {

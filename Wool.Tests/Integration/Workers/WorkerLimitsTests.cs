@@ -140,6 +140,23 @@ public sealed class WorkerLimitsTests
         Assert.IsGreaterThan(idle + (100L << 20), peak, $"The test must have grown the worker (idle {idle >> 20} MiB, peak {peak >> 20} MiB).");
     }
 
+    [TestMethod]
+    public async Task RoutineThatAllocatedMuch_OnceTheWorkerIsIdle_ItsMemoryIsGivenBack()
+    {
+        await using var pool = new WorkerPool(spawn: 1);
+        await pool.WaitForWorkersAsync().WaitAsync(Timeouts.Default);
+        WorkerInfo worker = pool.Workers[0];
+        Assert.AreEqual(worker.ProcessId, await WorkerRoutines.ProcessId().WaitAsync(Timeouts.Default));
+        long idle = Rss(worker.ProcessId);
+
+        // Small messages, a large heap: only the routine's own allocations grow the worker.
+        Assert.AreEqual(512, await SizeRoutines.Churn(512).WaitAsync(Timeouts.Default));
+        long peak = Rss(worker.ProcessId);
+        await Eventually.WaitUntilAsync(() => Rss(worker.ProcessId) < idle + (100L << 20));
+
+        Assert.IsGreaterThan(idle + (400L << 20), peak, $"The test must have grown the worker (idle {idle >> 20} MiB, peak {peak >> 20} MiB).");
+    }
+
     private static long Rss(int processId)
         => long.Parse(File.ReadAllLines($"/proc/{processId}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', '\t').Last(p => p.Length > 0 && char.IsDigit(p[0])), CultureInfo.InvariantCulture) * 1024;
 }

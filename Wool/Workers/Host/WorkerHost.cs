@@ -191,6 +191,10 @@ internal static class WorkerHost
             ParentWatch.Start(runtime, stdin);
         }
 
+        // A worker process is the worker's alone: once idle after a peak, its memory goes back to
+        // the system. (An embedded worker's process is its application's, which decides that.)
+        using IDisposable? trim = embedded is null ? WorkerMemory.TrimWhenIdle(() => runtime.Status) : null;
+
         address = WorkerAddress.Advertised(address, runtime.Logger, options.Advertise);
         if (options.InsecureNetwork)
         {
