@@ -462,7 +462,7 @@ internal static class Figures
     /// The size of the frame Wool sends for Add(1, 2) in the current context, once the routine is
     /// numbered on the connection (every call but the first): the floor echoes payloads of that size.
     /// </summary>
-    private static int AddFrameSize()
+    internal static int AddFrameSize()
     {
         var routine = RoutineRegistry.Resolve(typeof(Figures).Assembly.FullName!, "System.Threading.Tasks.Task`1<System.Int32> Wool.Benchmarks.Figures::Add(System.Int32,System.Int32)", Guid.Empty);
         var batch = new ClientBatch();

@@ -13,20 +13,26 @@ internal sealed class FloorClient : IAsyncDisposable
     private readonly Process _server;
     private readonly GrpcChannel _channel;
 
-    private FloorClient(Process server, Uri address)
+    private FloorClient(Process server, GrpcChannel channel)
     {
         _server = server;
-        _channel = WorkerChannels.Create(address);
+        _channel = channel;
         Client = new Floor.Floor.FloorClient(_channel);
     }
 
     public Floor.Floor.FloorClient Client { get; }
 
-    public static async Task<FloorClient> StartAsync()
+    /// <summary>The floor tuned like Wool: its server on a worker's Kestrel settings, its channel on Wool's.</summary>
+    public static Task<FloorClient> StartAsync() => StartAsync("--floor-server", WorkerChannels.Create);
+
+    /// <summary>The plain floor a user compares with: a default gRPC server, a default channel.</summary>
+    public static Task<FloorClient> StartDefaultAsync() => StartAsync("--default-floor-server", address => GrpcChannel.ForAddress(address));
+
+    private static async Task<FloorClient> StartAsync(string mode, Func<Uri, GrpcChannel> channel)
     {
-        var server = Process.Start(ThisProgram.StartInfo("--floor-server"))!;
+        var server = Process.Start(ThisProgram.StartInfo(mode))!;
         string line = (await server.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)))!;
-        return new FloorClient(server, new Uri(line[FloorServer.ReadyLine.Length..]));
+        return new FloorClient(server, channel(new Uri(line[FloorServer.ReadyLine.Length..])));
     }
 
     public static Blob Blob(int size, int tag)

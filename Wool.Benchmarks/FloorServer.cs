@@ -19,18 +19,32 @@ internal static class FloorServer
 {
     public const string ReadyLine = "FLOOR-READY ";
 
-    public static async Task<int> RunAsync()
+    /// <param name="defaults">
+    /// Serve as a user's first gRPC server would: the default builder, Kestrel's and gRPC's default
+    /// limits (only HTTP/2 without TLS and a loopback port chosen, which a cleartext gRPC server needs).
+    /// Otherwise, tuned like a Wool worker.
+    /// </param>
+    public static async Task<int> RunAsync(bool defaults = false)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = defaults ? WebApplication.CreateBuilder() : WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(System.Net.IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2);
-            k.Limits.Http2.MaxStreamsPerConnection = 1024;
-            k.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
-            k.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+            if (!defaults)
+            {
+                k.Limits.Http2.MaxStreamsPerConnection = 1024;
+                k.Limits.Http2.InitialConnectionWindowSize = 8 * 1024 * 1024;
+                k.Limits.Http2.InitialStreamWindowSize = 4 * 1024 * 1024;
+            }
         });
-        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = o.MaxSendMessageSize = 64 * 1024 * 1024);
+        builder.Services.AddGrpc(o =>
+        {
+            if (!defaults)
+            {
+                o.MaxReceiveMessageSize = o.MaxSendMessageSize = 64 * 1024 * 1024;
+            }
+        });
         await using var app = builder.Build();
         app.MapGrpcService<EchoService>();
         await app.StartAsync();

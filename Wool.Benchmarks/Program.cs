@@ -8,10 +8,31 @@ using Wool.Benchmarks;
 // dotnet run -c Release --project Wool.Benchmarks -- --telemetry  nobody listening against OpenTelemetry's SDK on caller and worker, paired
 // dotnet run -c Release --project Wool.Benchmarks -- --memory     a worker's RSS idle, after a call that allocated 1 GiB, and once idle again
 // dotnet run -c Release --project Wool.Benchmarks -- --cold       cold start only, split into phases (run it several times: each run is one sample)
-// (--floor-server is internal: the figures run start this program again as the raw gRPC server.)
+// dotnet run -c Release --project Wool.Benchmarks -- --floors     Wool against the plain floors: a default gRPC server, a raw TCP pipelined server
+// (--floor-server, --default-floor-server and --tcp-floor-server are internal: the figures run start this program again as the raw gRPC server.)
 if (args.Length > 0 && args[0] == "--floor-server")
 {
     return await FloorServer.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "--default-floor-server")
+{
+    return await FloorServer.RunAsync(defaults: true);
+}
+
+if (args.Length > 0 && args[0] == "--tcp-floor-server")
+{
+    return await TcpFloor.ServeAsync();
+}
+
+if (args.Length > 0 && args[0] == "--floors")
+{
+    foreach (Figure figure in await FloorFigures.RunAsync())
+    {
+        Console.WriteLine(figure.ToRow());
+    }
+
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "--latency")

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace Wool.Benchmarks;
+
+/// <summary>
+/// Wool against the plain floors a user would compare it with (<c>--floors</c>), each in its own
+/// process, paired in one run: sequential latency against a default gRPC server's bidirectional
+/// ping-pong; 64 concurrent callers against a raw TCP server with pipelined frames (the transport's
+/// limit) and against the default gRPC server's unary calls; cold start against starting the default
+/// gRPC server process and getting its first answer.
+/// </summary>
+internal static class FloorFigures
+{
+    private const int SequentialCalls = 10_000;
+    private const int Block = 100;
+    private const int Callers = 64;
+    private const int CallsPerCaller = 500;
+    private const int Rounds = 5;
+    private const int ColdStarts = 3;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+
+    public static async Task<Figure[]> RunAsync()
+    {
+        var (coldWool, coldFloor) = await ColdStartsAsync();
+        int frame = Figures.AddFrameSize();
+        await using var grpc = await FloorClient.StartDefaultAsync();
+        await using var tcp = await TcpFloor.StartAsync();
+        await using var pool = new WorkerPool(spawn: 1);
+        await pool.WaitForWorkersAsync();
+        await using var pingPong = new PingPong(grpc, frame);
+        Func<int, Task> wool = async i => Measure.Check(await Add(i, 1) == i + 1, "floors");
+        Func<int, Task> unary = async i => Measure.Check(FloorClient.Tag(await grpc.Client.UnaryAsync(FloorClient.Blob(frame, i))) == i, "default gRPC unary");
+        Func<int, Task> pipelined = _ => tcp.CallAsync(frame);
+
+        await Measure.WarmUpAsync(WarmUp, wool);
+        await Measure.WarmUpAsync(WarmUp, pingPong.RoundTripAsync);
+        await Measure.WarmUpAsync(WarmUp, pipelined);
+        await Measure.WarmUpAsync(WarmUp, unary);
+
+        var (woolLatencies, floorLatencies) = await Measure.PairedLatenciesAsync(SequentialCalls, Block, wool, pingPong.RoundTripAsync);
+        double[] rates = await Measure.InterleavedAsync(
+            Rounds,
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, wool),
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, pipelined),
+            () => Measure.ThroughputAsync(Callers, CallsPerCaller, unary));
+        double woolP50 = Measure.Percentile(woolLatencies, 50), floorP50 = Measure.Percentile(floorLatencies, 50);
+        return
+        [
+            new Figure("floors: wool sequential Add p50", woolP50, "us"),
+            new Figure("floors: default gRPC bidi ping-pong p50", floorP50, "us"),
+            new Figure("floors: ratio, sequential vs ping-pong", woolP50 / floorP50, "x"),
+            new Figure($"floors: wool {Callers} callers", rates[0], "calls/s"),
+            new Figure($"floors: raw TCP pipelined, {Callers} callers", rates[1], "calls/s"),
+            new Figure($"floors: default gRPC unary, {Callers} callers", rates[2], "calls/s"),
+            new Figure("floors: ratio, 64 callers vs raw TCP", rates[0] / rates[1], "x"),
+            new Figure("floors: ratio, 64 callers vs gRPC unary", rates[0] / rates[2], "x"),
+            new Figure("floors: wool cold start, new WorkerPool(1) to result", coldWool, "ms"),
+            new Figure("floors: default gRPC server process to first result", coldFloor, "ms"),
+            new Figure("floors: ratio, cold start", coldWool / coldFloor, "x"),
+        ];
+    }
+
+    /// <summary>Medians of alternating cold starts: a pool's first worker and result, against a gRPC server process's.</summary>
+    private static async Task<(double Wool, double Floor)> ColdStartsAsync()
+    {
+        var wool = new List<double>();
+        var floor = new List<double>();
+        for (int i = 0; i < ColdStarts; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await using (var pool = new WorkerPool(spawn: 1))
+            {
+                Measure.Check(await Add(i, 1) == i + 1, "cold start");
+                wool.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            watch.Restart();
+            await using (var grpc = await FloorClient.StartDefaultAsync())
+            {
+                Measure.Check(FloorClient.Tag(await grpc.Client.UnaryAsync(FloorClient.Blob(32, i))) == i, "floor cold start");
+                floor.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return (wool.Order().ElementAt(ColdStarts / 2), floor.Order().ElementAt(ColdStarts / 2));
+    }
+
+    [Routine]
+    private static async Task<int> Add(int x, int y)
+    {
+        await Task.CompletedTask;
+        return x + y;
+    }
+}
