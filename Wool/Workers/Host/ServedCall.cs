@@ -15,7 +15,8 @@ namespace Wool.Workers.Host;
 internal abstract class ServedCall : IArgumentSource, IDisposable
 {
     private readonly CancellationTokenSource _cancellation;
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<RoutineReply>> _argumentPulls = new();
+    // Made on the first pull of a streamed argument: most calls have none, and a dictionary per call would be garbage.
+    private ConcurrentDictionary<uint, TaskCompletionSource<RoutineReply>>? _argumentPulls;
 
     protected ServedCall(ulong id, WorkerSession session, CancellationToken stopToken)
     {
@@ -47,7 +48,7 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
     /// <summary>The caller's answer to a pull of the streamed argument in <paramref name="slot"/>.</summary>
     public void Answer(uint slot, RoutineReply reply)
     {
-        if (_argumentPulls.TryRemove(slot, out var pending))
+        if (_argumentPulls is { } pulls && pulls.TryRemove(slot, out var pending))
         {
             pending.TrySetResult(reply);
         }
@@ -56,7 +57,8 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
     public async ValueTask<RoutineReply> PullAsync(uint slot, CancellationToken cancellationToken)
     {
         var answer = new TaskCompletionSource<RoutineReply>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_argumentPulls.TryAdd(slot, answer))
+        ConcurrentDictionary<uint, TaskCompletionSource<RoutineReply>> pulls = LazyInitializer.EnsureInitialized(ref _argumentPulls);
+        if (!pulls.TryAdd(slot, answer))
         {
             throw new InvalidOperationException("A streamed argument is already being read; read it from one place at a time.");
         }
@@ -68,7 +70,7 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
         }
         finally
         {
-            _argumentPulls.TryRemove(new KeyValuePair<uint, TaskCompletionSource<RoutineReply>>(slot, answer));
+            pulls.TryRemove(new KeyValuePair<uint, TaskCompletionSource<RoutineReply>>(slot, answer));
         }
     }
 
