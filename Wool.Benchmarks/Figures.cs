@@ -77,7 +77,7 @@ internal static class Figures
     }
 
     [Routine]
-    private static async IAsyncEnumerable<int> Numbers(int count)
+    internal static async IAsyncEnumerable<int> Numbers(int count)
     {
         for (int i = 0; i < count; i++)
         {
@@ -99,7 +99,7 @@ internal static class Figures
     }
 
     [Routine(Prefetch = 256)]
-    private static async IAsyncEnumerable<int> PrefetchedNumbers(int count)
+    internal static async IAsyncEnumerable<int> PrefetchedNumbers(int count)
     {
         for (int i = 0; i < count; i++)
         {
@@ -109,7 +109,7 @@ internal static class Figures
         await Task.CompletedTask;
     }
 
-    private static async Task<double> ItemsPerSecondAsync(IAsyncEnumerable<int> items, int count, string what)
+    internal static async Task<double> ItemsPerSecondAsync(IAsyncEnumerable<int> items, int count, string what)
     {
         var watch = Stopwatch.StartNew();
         int expected = 0;
@@ -376,7 +376,7 @@ internal static class Figures
         ];
     }
 
-    private static async Task<double> ServerStreamAsync(FloorClient floor, int items)
+    internal static async Task<double> ServerStreamAsync(FloorClient floor, int items)
     {
         var watch = Stopwatch.StartNew();
         using var stream = floor.Client.ServerStream(new Floor.Count { Items = items, Size = 4 });

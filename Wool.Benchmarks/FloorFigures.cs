@@ -5,7 +5,8 @@ namespace Wool.Benchmarks;
 /// <summary>
 /// Wool against the plain floors a user would compare it with (<c>--floors</c>), each in its own
 /// process, paired in one run: sequential latency against a default gRPC server's bidirectional
-/// ping-pong; 64 concurrent callers against a raw TCP server with pipelined frames (the transport's
+/// ping-pong (and a pull stream against the ping-pong's rate; a prefetched stream against the server's
+/// streaming); 64 concurrent callers against a raw TCP server with pipelined frames (the transport's
 /// limit) and against the default gRPC server's unary calls; cold start against starting the default
 /// gRPC server process and getting its first answer.
 /// </summary>
@@ -17,6 +18,7 @@ internal static class FloorFigures
     private const int CallsPerCaller = 500;
     private const int Rounds = 5;
     private const int ColdStarts = 3;
+    private const int StreamItems = 20_000;
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     public static async Task<Figure[]> RunAsync()
@@ -43,6 +45,17 @@ internal static class FloorFigures
             () => Measure.ThroughputAsync(Callers, CallsPerCaller, wool),
             () => Measure.ThroughputAsync(Callers, CallsPerCaller, pipelined),
             () => Measure.ThroughputAsync(Callers, CallsPerCaller, unary));
+        // Streams: a pull stream (one round trip per item) against the ping-pong's rate; a prefetched
+        // stream against the default gRPC server streaming the same count of 4-byte items.
+        await Figures.ItemsPerSecondAsync(Figures.Numbers(StreamItems), StreamItems, "stream warm-up");
+        await Figures.ItemsPerSecondAsync(Figures.PrefetchedNumbers(StreamItems), StreamItems, "stream warm-up");
+        await Figures.ServerStreamAsync(grpc, StreamItems);
+        double[] streams = await Measure.InterleavedAsync(
+            Rounds,
+            () => Figures.ItemsPerSecondAsync(Figures.Numbers(StreamItems), StreamItems, "pull stream"),
+            async () => StreamItems / (await Measure.LatenciesAsync(StreamItems, pingPong.RoundTripAsync)).Sum() * 1e6,
+            () => Figures.ItemsPerSecondAsync(Figures.PrefetchedNumbers(StreamItems), StreamItems, "prefetch stream"),
+            () => Figures.ServerStreamAsync(grpc, StreamItems));
         double woolP50 = Measure.Percentile(woolLatencies, 50), floorP50 = Measure.Percentile(floorLatencies, 50);
         return
         [
@@ -54,6 +67,12 @@ internal static class FloorFigures
             new Figure($"floors: default gRPC unary, {Callers} callers", rates[2], "calls/s"),
             new Figure("floors: ratio, 64 callers vs raw TCP", rates[0] / rates[1], "x"),
             new Figure("floors: ratio, 64 callers vs gRPC unary", rates[0] / rates[2], "x"),
+            new Figure($"floors: wool pull stream, {StreamItems:N0} items", streams[0], "items/s"),
+            new Figure($"floors: default gRPC ping-pong, {StreamItems:N0} round trips", streams[1], "items/s"),
+            new Figure("floors: ratio, pull stream vs ping-pong rate", streams[0] / streams[1], "x"),
+            new Figure($"floors: wool prefetch-256 stream, {StreamItems:N0} items", streams[2], "items/s"),
+            new Figure($"floors: default gRPC server stream, {StreamItems:N0} items", streams[3], "items/s"),
+            new Figure("floors: ratio, prefetch-256 vs gRPC server stream", streams[2] / streams[3], "x"),
             new Figure("floors: wool cold start, new WorkerPool(1) to result", coldWool, "ms"),
             new Figure("floors: default gRPC server process to first result", coldFloor, "ms"),
             new Figure("floors: ratio, cold start", coldWool / coldFloor, "x"),
