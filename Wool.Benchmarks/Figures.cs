@@ -231,10 +231,11 @@ internal static class Figures
     }
 
     /// <summary>Cold start of one worker, split: until the worker serves, until the pool is connected, until the first result.</summary>
-    public static async Task<int> ColdStartPhasesAsync()
+    /// <param name="spawn">How many workers the pool spawns (<c>--cold 4</c>: the new user's <c>spawn: 4</c>, on however many cores).</param>
+    public static async Task<int> ColdStartPhasesAsync(int spawn = 1)
     {
         var watch = Stopwatch.StartNew();
-        await using var pool = new WorkerPool(spawn: 1);
+        await using var pool = new WorkerPool(spawn: spawn);
         double constructed = watch.Elapsed.TotalMilliseconds;
         await pool.WaitForWorkersAsync();
         double connected = watch.Elapsed.TotalMilliseconds;

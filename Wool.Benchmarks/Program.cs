@@ -72,7 +72,7 @@ if (args.Length > 0 && args[0] == "--memory")
 
 if (args.Length > 0 && args[0] == "--cold")
 {
-    return await Figures.ColdStartPhasesAsync();
+    return await Figures.ColdStartPhasesAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
 }
 
 if (args.Length > 0 && args[0] == "--micro")
