@@ -7,7 +7,7 @@ using Wool.Benchmarks;
 // dotnet run -c Release --project Wool.Benchmarks -- --local      local workers' Unix sockets against TCP loopback, paired
 // dotnet run -c Release --project Wool.Benchmarks -- --telemetry  nobody listening against OpenTelemetry's SDK on caller and worker, paired
 // dotnet run -c Release --project Wool.Benchmarks -- --memory     a worker's RSS idle, after a call that allocated 1 GiB, and once idle again
-// dotnet run -c Release --project Wool.Benchmarks -- --cold       cold start only, split into phases (run it several times: each run is one sample)
+// dotnet run -c Release --project Wool.Benchmarks -- --cold [spawn [quorum]]      cold start only, split into phases (run it several times: each run is one sample)
 // dotnet run -c Release --project Wool.Benchmarks -- --floors     Wool against the plain floors: a default gRPC server, a raw TCP pipelined server
 // (--floor-server, --default-floor-server and --tcp-floor-server are internal: the figures run start this program again as the raw gRPC server.)
 if (args.Length > 0 && args[0] == "--floor-server")
@@ -72,7 +72,9 @@ if (args.Length > 0 && args[0] == "--memory")
 
 if (args.Length > 0 && args[0] == "--cold")
 {
-    return await Figures.ColdStartPhasesAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return await Figures.ColdStartPhasesAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : null);
 }
 
 if (args.Length > 0 && args[0] == "--micro")

@@ -103,7 +103,8 @@ public sealed class WorkerPool : RoutinePool
         // Replies are rebuilt under the same type rules as calls: the types this pool may receive.
         Serialization.WoolSerializer.Allow(_options.AllowedTypes);
         _workers = new WorkerSet(_options.LoadBalancer);
-        _spawned = count > 0 ? new SpawnedWorkers(count, _options, _workers, logger, _disposing.Token) : null;
+        // A worker that joins may complete the quorum (the readiness is made just below; it checks again when asked).
+        _spawned = count > 0 ? new SpawnedWorkers(count, quorum, _options, _workers, logger, () => _readiness?.Check(), _disposing.Token) : null;
         _readiness = new PoolReadiness(_spawned?.Started ?? Task.CompletedTask, quorum, _options.QuorumTimeout, _workers, discovery is ILoggingDiscovery told ? () => told.LastFailure : null);
         if (discovery is not null)
         {

@@ -35,7 +35,10 @@ public sealed record WorkerPoolOptions
 
     /// <summary>
     /// How many workers the first dispatch waits for (up to <see cref="QuorumTimeout"/>). Null: all
-    /// spawned workers, and at least one worker in a pool that only discovers.
+    /// spawned workers, and at least one worker in a pool that only discovers. The quorum's spawned
+    /// workers start first and take calls as soon as they serve; the others start after them and
+    /// join when they serve. On a small machine, <c>Quorum = 1</c> gives the first result soonest
+    /// (the first calls then all run on the first worker).
     /// </summary>
     public int? Quorum { get; init; }
 

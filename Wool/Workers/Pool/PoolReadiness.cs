@@ -18,8 +18,8 @@ internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTim
 {
     private readonly TaskCompletionSource _quorumReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Whether calls may go straight to the workers.</summary>
-    public bool IsReady => started.IsCompletedSuccessfully && _quorumReached.Task.IsCompleted;
+    /// <summary>Whether calls may go straight to the workers: the quorum joined (the other spawned workers may still be starting).</summary>
+    public bool IsReady => _quorumReached.Task.IsCompleted;
 
     /// <summary>Notes the quorum once the pool has it; called whenever its workers change.</summary>
     public void Check()
@@ -41,14 +41,26 @@ internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTim
 
     private async Task WaitForReadyAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
-        if (!started.IsCompletedSuccessfully)
+        Check();
+        if (!_quorumReached.Task.IsCompleted && !started.IsCompleted)
         {
+            // The quorum may join before every spawned worker serves; a start that fails first says why.
             await WaitForStartAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
+        if (_quorumReached.Task.IsCompleted)
+        {
+            return;
+        }
+
+        if (started.IsFaulted)
+        {
+            await ThrowStartFailureAsync(request).ConfigureAwait(false);
+        }
+
+        Check();
         if (!_quorumReached.Task.IsCompleted)
         {
-            Check();
             try
             {
                 await _quorumReached.Task.WaitAsync(quorumTimeout, cancellationToken).ConfigureAwait(false);
@@ -62,24 +74,35 @@ internal sealed class PoolReadiness(Task started, int quorum, TimeSpan quorumTim
         }
     }
 
+    /// <summary>Waits until the quorum joins or the spawned workers' start ends, within the call's dispatch timeout if it has one.</summary>
     private async Task WaitForStartAsync(RoutineRequest request, CancellationToken cancellationToken)
     {
+        Task either = Task.WhenAny(_quorumReached.Task, started);
         try
         {
             if (request.DispatchTimeout is { } timeout)
             {
-                await started.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+                await either.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await started.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await either.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (TimeoutException) when (request.DispatchTimeout is { } timeout)
         {
             throw new NoWorkersAvailableException($"No worker is available to run routine '{request.RoutineName}': the pool's workers did not start within the dispatch timeout of {timeout.TotalMilliseconds:0} ms.", []);
         }
-        catch (Exception e) when (started.IsFaulted && OwnCopy(e, request) is { } own)
+    }
+
+    /// <summary>Throws why the spawned workers could not start, in an exception of this call's own.</summary>
+    private async Task ThrowStartFailureAsync(RoutineRequest request)
+    {
+        try
+        {
+            await started.ConfigureAwait(false);
+        }
+        catch (Exception e) when (OwnCopy(e, request) is { } own)
         {
             // Each call gets an exception of its own: rethrowing the start's one exception to every
             // caller (and to the pool's disposal) would rewrite its stack trace at each await.

@@ -24,6 +24,7 @@ internal sealed class SpawnedWorkers
     private readonly HashSet<string> _retired = [];
     private readonly WorkerSupervisor _supervisor;
     private readonly CancellationToken _stopping;
+    private readonly Action _joined;
     private WorkerLaunch? _launch;
     private string[] _arguments = [];
     private ILogger? _outputLogger;
@@ -32,12 +33,15 @@ internal sealed class SpawnedWorkers
 
     /// <summary>Starts <paramref name="count"/> workers in the background; <see cref="Started"/> says when they serve.</summary>
     /// <param name="count">How many.</param>
+    /// <param name="quorum">How many workers the pool's first calls wait for: they start first, before the others.</param>
     /// <param name="options">The pool's options.</param>
     /// <param name="set">Where the workers take calls once they serve.</param>
     /// <param name="logger">The pool's log.</param>
+    /// <param name="joined">Called each time a started worker joins <paramref name="set"/>.</param>
     /// <param name="cancellationToken">Cancelled when the pool is disposed.</param>
-    public SpawnedWorkers(int count, WorkerPoolOptions options, WorkerSet set, ILogger logger, CancellationToken cancellationToken)
+    public SpawnedWorkers(int count, int quorum, WorkerPoolOptions options, WorkerSet set, ILogger logger, Action joined, CancellationToken cancellationToken)
     {
+        _joined = joined;
         _options = options;
         _set = set;
         _logger = logger;
@@ -47,7 +51,7 @@ internal sealed class SpawnedWorkers
         _stopping = cancellationToken;
         _supervisor = new WorkerSupervisor(this, set, logger, cancellationToken);
         // Started off the creator's flow: the pool is ambient there, and the start must not be.
-        Started = Task.Run(() => StartAsync(count, cancellationToken), CancellationToken.None);
+        Started = Task.Run(() => StartAsync(count, quorum, cancellationToken), CancellationToken.None);
     }
 
     /// <summary>The token every caller of these workers presents (the pool, and the workers to each other).</summary>
@@ -197,9 +201,14 @@ internal sealed class SpawnedWorkers
         await process.WaitForExitAsync(TimeSpan.Zero).ConfigureAwait(false);
     }
 
-    private async Task StartAsync(int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the workers: those of the quorum first, then the others, each taking calls as soon as
+    /// it serves. On a small machine, workers that start together share its cores, so a pool whose
+    /// first calls wait for one worker (<see cref="WorkerPoolOptions.Quorum"/> 1) has it serving
+    /// before the rest begin. With the default quorum (every worker), all start together.
+    /// </summary>
+    private async Task StartAsync(int count, int quorum, CancellationToken cancellationToken)
     {
-        (WorkerProcess Process, WorkerConnection Connection)[] started;
         try
         {
             _launch = WorkerLaunch.ForThisApplication() with { Tokens = (_accessToken, _ownerToken) };
@@ -207,24 +216,29 @@ internal sealed class SpawnedWorkers
             // The workers' sockets go in a folder only this user can enter.
             _folder = _options.ListenOnLoopback ? null : PrivateFolder.ForPool();
             _outputLogger = _options.LoggerFactory?.CreateLogger("Wool.Workers.Output");
-            Task<(WorkerProcess, WorkerConnection)>[] starting = [.. Enumerable.Range(0, count).Select(slot => StartOneAsync(slot, cancellationToken))];
+            int first = Math.Clamp(quorum, 1, count);
+            Task[] starting = [.. Enumerable.Range(0, first).Select(slot => StartAndJoinAsync(slot, cancellationToken))];
             WorkerChannels.WarmUp();
             // A worker of this pool that fails the handshake (its certificate lacks the worker
             // identity, say) fails the pool's start with the WorkerAuthenticationException.
-            started = await Task.WhenAll(starting).ConfigureAwait(false);
+            await Task.WhenAll(starting).ConfigureAwait(false);
+            await Task.WhenAll(Enumerable.Range(first, count - first).Select(slot => StartAndJoinAsync(slot, cancellationToken))).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             PoolLog.PoolStartFailed(_logger, e.Message);
             throw;
         }
+    }
 
+    /// <summary>Starts the worker of <paramref name="slot"/>, tells every worker of its peers (it included), and gives it calls.</summary>
+    private async Task StartAndJoinAsync(int slot, CancellationToken cancellationToken)
+    {
+        (WorkerProcess process, WorkerConnection connection) = await StartOneAsync(slot, cancellationToken).ConfigureAwait(false);
         TellPeers();
-        for (int slot = 0; slot < started.Length; slot++)
-        {
-            _set.Add(started[slot].Connection);
-            _supervisor.Watch(slot, started[slot].Process, started[slot].Connection);
-        }
+        _set.Add(connection);
+        _supervisor.Watch(slot, process, connection);
+        _joined();
     }
 
     private void DeleteFolder()
