@@ -69,8 +69,9 @@ internal static class Figures
         return 0;
     }
 
+    /// <summary>The routine every figure calls: Wool's smallest round trip.</summary>
     [Routine]
-    private static async Task<int> Add(int x, int y)
+    internal static async Task<int> Add(int x, int y)
     {
         await Task.CompletedTask;
         return x + y;
@@ -224,7 +225,7 @@ internal static class Figures
         ];
     }
 
-    private static long ResidentBytes(int processId)
+    internal static long ResidentBytes(int processId)
     {
         string? line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;

@@ -15,24 +15,18 @@ internal static class MemoryFigures
         int worker = pool.Workers[0].ProcessId;
         Measure.Check(await Allocate(1) == 1, "warm-up");
         await Task.Delay(TimeSpan.FromSeconds(3));
-        long idle = ResidentBytes(worker);
+        long idle = Figures.ResidentBytes(worker);
 
         Measure.Check(await Allocate(Mebibytes) == Mebibytes, "1 GiB call");
-        long after = ResidentBytes(worker);
+        long after = Figures.ResidentBytes(worker);
         await Task.Delay(TimeSpan.FromSeconds(5));
-        long settled = ResidentBytes(worker);
+        long settled = Figures.ResidentBytes(worker);
         return
         [
             new Figure("worker RSS, idle", idle / 1e6, "MB"),
             new Figure("worker RSS, right after a call that allocated 1 GiB", after / 1e6, "MB"),
             new Figure("worker RSS, 5 s after that call", settled / 1e6, "MB"),
         ];
-    }
-
-    internal static long ResidentBytes(int processId)
-    {
-        string? line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
     }
 
     /// <summary>Allocates and touches <paramref name="mebibytes"/> MiB in 1 MiB arrays, holds them all, then lets them go.</summary>

@@ -93,7 +93,7 @@ public class TelemetryListeningBenchmarks
         var (parent, baggage) = TraceFrames.Read(_traced);
         ServerCallTelemetry? telemetry = ServerCallTelemetry.Start("Bench.Add", streaming: false, 20, parent, baggage, enter: true);
         telemetry?.Enter();
-        telemetry?.Sent(4, item: false);
+        telemetry?.Sent(4);
         telemetry?.End(null);
         return telemetry is null;
     }

@@ -34,7 +34,7 @@ internal static class TelemetryFigures
         Func<int, Task> On(RoutinePool pool) => async i =>
         {
             RoutinePool.UseInThisFlow(pool);
-            Measure.Check(await Add(i, 1) == i + 1, "telemetry");
+            Measure.Check(await Figures.Add(i, 1) == i + 1, "telemetry");
         };
 
         await Measure.WarmUpAsync(WarmUp, On(quiet));
@@ -84,13 +84,6 @@ internal static class TelemetryFigures
     private static IDisposable Listening() => new Providers(
         BenchmarkWorkerTelemetry.Tracing(Sdk.CreateTracerProviderBuilder()).Build(),
         BenchmarkWorkerTelemetry.Metrics(Sdk.CreateMeterProviderBuilder()).Build());
-
-    [Routine]
-    private static async Task<int> Add(int x, int y)
-    {
-        await Task.CompletedTask;
-        return x + y;
-    }
 
     private sealed class Providers(TracerProvider tracing, MeterProvider metrics) : IDisposable
     {

@@ -6,38 +6,22 @@ namespace Wool.Telemetry;
 /// Caller side: the client span and the metrics of one routine call, or of one stream for its
 /// whole life. Made only when something listens (<see cref="Start"/> returns null otherwise, so a
 /// call nobody observes costs a few flag reads). The span is the flow's current activity while the
-/// call is sent, so the call carries its trace context (see <c>Workers/Protocol/TraceFrames</c>). Ends once.
-/// Thread-safe for the counters; <see cref="End"/> is called by the one flow that awaits the call.
+/// call is sent, so the call carries its trace context (see <c>Workers/Protocol/TraceFrames</c>).
+/// <see cref="CallTelemetry.End"/> is called by the one flow that awaits the call.
 /// </summary>
-internal sealed class ClientCallTelemetry
+internal sealed class ClientCallTelemetry : CallTelemetry
 {
-    private readonly Activity? _span;
-    private readonly string _routine;
-    private readonly long _started;
-    private readonly bool _active;
-    private readonly bool _streaming;
-    private long _items;
-    private int _ended;
     private WorkerInfo? _worker;
 
     private ClientCallTelemetry(string routine, bool streaming, Activity? span)
+        : base(WoolInstruments.Client, routine, streaming, span)
     {
-        _routine = routine;
-        _streaming = streaming;
-        _span = span;
-        _started = Stopwatch.GetTimestamp();
-        if (WoolInstruments.ClientActive.Enabled)
-        {
-            // Remembered: a listener that attaches mid-call must not see an end without a start.
-            _active = true;
-            WoolInstruments.ClientActive.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, routine));
-        }
     }
 
     /// <summary>Starts observing a call of <paramref name="routine"/>; null when nothing listens.</summary>
     public static ClientCallTelemetry? Start(string routine, bool streaming)
     {
-        if (!WoolInstruments.ClientEnabled)
+        if (!WoolInstruments.Client.Enabled)
         {
             return null;
         }
@@ -45,13 +29,7 @@ internal sealed class ClientCallTelemetry
         try
         {
             Activity? span = WoolInstruments.Source.StartActivity(routine, ActivityKind.Client);
-            if (span is { IsAllDataRequested: true })
-            {
-                // AddTag, not SetTag: each tag is set once, and AddTag does not search the list.
-                span.AddTag("rpc.system", "wool");
-                span.AddTag(WoolInstruments.RoutineTag, routine);
-            }
-
+            TagStart(span, routine);
             return new ClientCallTelemetry(routine, streaming, span);
         }
         catch (Exception e)
@@ -70,8 +48,8 @@ internal sealed class ClientCallTelemetry
         try
         {
             string kind = WoolInstruments.Refusal(transient, otherBuild);
-            WoolInstruments.ClientRefusals.Add(1, new(WoolInstruments.RoutineTag, _routine), new(WoolInstruments.RefusalTag, kind));
-            _span?.AddEvent(new ActivityEvent("wool.refused", tags: new ActivityTagsCollection
+            WoolInstruments.ClientRefusals.Add(1, new(WoolInstruments.RoutineTag, Routine), new(WoolInstruments.RefusalTag, kind));
+            Span?.AddEvent(new ActivityEvent("wool.refused", tags: new ActivityTagsCollection
             {
                 ["wool.worker.id"] = worker.Id,
                 [WoolInstruments.RefusalTag] = kind,
@@ -90,7 +68,7 @@ internal sealed class ClientCallTelemetry
     {
         try
         {
-            _span?.AddEvent(new ActivityEvent(name));
+            Span?.AddEvent(new ActivityEvent(name));
         }
         catch (Exception e)
         {
@@ -98,73 +76,24 @@ internal sealed class ClientCallTelemetry
         }
     }
 
-    public void Sent(int bytes) => Count(WoolInstruments.ClientSent, bytes);
-
-    public void Received(int bytes) => Count(WoolInstruments.ClientReceived, bytes);
-
-    /// <summary>A stream item arrived.</summary>
-    public void Item()
+    protected override void TagEnd(Activity span)
     {
-        Interlocked.Increment(ref _items);
-        Count(WoolInstruments.ClientItems, 1);
-    }
-
-    private void Count(System.Diagnostics.Metrics.Counter<long> counter, long value)
-    {
-        try
+        if (_worker is not { } worker)
         {
-            counter.Add(value, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
+            return;
         }
-        catch (Exception e)
+
+        Uri address = worker.Address;
+        if (address.Scheme == "unix")
         {
-            TelemetryLog.Failed(e);
+            span.AddTag("server.address", address.AbsolutePath);
         }
-    }
-
-    /// <summary>The call ended: returned (<paramref name="error"/> null), threw, was cancelled, or never ran.</summary>
-    public void End(Exception? error)
-    {
-        try
+        else
         {
-            if (Interlocked.Exchange(ref _ended, 1) != 0)
-            {
-                return;
-            }
-
-            string outcome = CallOutcomes.Of(error);
-            KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
-            KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
-            WoolInstruments.ClientCalls.Add(1, routine, ended);
-            WoolInstruments.ClientDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
-            if (_active)
-            {
-                WoolInstruments.ClientActive.Add(-1, routine);
-            }
-
-            if (_span is { } span)
-            {
-                if (span.IsAllDataRequested && _worker is { } worker)
-                {
-                    Uri address = worker.Address;
-                    if (address.Scheme == "unix")
-                    {
-                        span.AddTag("server.address", address.AbsolutePath);
-                    }
-                    else
-                    {
-                        span.AddTag("server.address", address.Host);
-                        span.AddTag("server.port", address.Port);
-                    }
-
-                    span.AddTag("wool.worker.id", worker.Id);
-                }
-
-                Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
-            }
+            span.AddTag("server.address", address.Host);
+            span.AddTag("server.port", address.Port);
         }
-        catch (Exception e)
-        {
-            TelemetryLog.Failed(e);
-        }
+
+        span.AddTag("wool.worker.id", worker.Id);
     }
 }

@@ -8,33 +8,17 @@ namespace Wool.Telemetry;
 /// of whatever the worker's own flow holds. When the caller is tracing but nothing on this worker
 /// listens to Wool, a bare activity still carries the caller's trace (as ASP.NET Core does for a
 /// request): nested calls continue the trace, and log lines written in the call carry its ids.
-/// Null from <see cref="Start"/> when there is nothing to record or carry. Ends once.
+/// Null from <see cref="Start"/> when there is nothing to record or carry.
 /// </summary>
-internal sealed class ServerCallTelemetry
+internal sealed class ServerCallTelemetry : CallTelemetry
 {
-    private readonly Activity? _span;
-    private readonly string _routine;
-    private readonly long _started;
-    private readonly bool _active;
-    private readonly bool _streaming;
-    private long _items;
-    private int _ended;
-
     private ServerCallTelemetry(string routine, bool streaming, Activity? span)
+        : base(WoolInstruments.Server, routine, streaming, span)
     {
-        _routine = routine;
-        _streaming = streaming;
-        _span = span;
-        _started = Stopwatch.GetTimestamp();
-        if (WoolInstruments.ServerActive.Enabled)
-        {
-            _active = true;
-            WoolInstruments.ServerActive.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, routine));
-        }
     }
 
     /// <summary>Whether a call with this trace context is worth observing (see <see cref="Start"/>).</summary>
-    public static bool IsWanted(in ActivityContext parent) => parent != default || WoolInstruments.ServerEnabled;
+    public static bool IsWanted(in ActivityContext parent) => parent != default || WoolInstruments.Server.Enabled;
 
     /// <summary>
     /// Starts observing a call of <paramref name="routine"/> whose caller sent <paramref name="parent"/>
@@ -81,15 +65,12 @@ internal sealed class ServerCallTelemetry
                     span.AddBaggage(name, value);
                 }
 
-                if (span.IsAllDataRequested)
-                {
-                    span.AddTag("rpc.system", "wool");
-                    span.AddTag(WoolInstruments.RoutineTag, routine);
-                }
+                TagStart(span, routine);
             }
 
-            WoolInstruments.ServerReceived.Add(payloadBytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, routine));
-            return new ServerCallTelemetry(routine, streaming, span);
+            var telemetry = new ServerCallTelemetry(routine, streaming, span);
+            telemetry.Received(payloadBytes);
+            return telemetry;
         }
         catch (Exception e)
         {
@@ -110,58 +91,9 @@ internal sealed class ServerCallTelemetry
     /// <summary>Makes the call's span current in this flow: the routine, its log lines and its nested calls run in it.</summary>
     public void Enter()
     {
-        if (_span is not null)
+        if (Span is not null)
         {
-            Activity.Current = _span;
-        }
-    }
-
-    /// <summary>A reply (result, item or exception) of <paramref name="bytes"/> bytes leaves for the caller.</summary>
-    public void Sent(int bytes, bool item)
-    {
-        try
-        {
-            WoolInstruments.ServerSent.Add(bytes, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
-            if (item)
-            {
-                Interlocked.Increment(ref _items);
-                WoolInstruments.ServerItems.Add(1, new KeyValuePair<string, object?>(WoolInstruments.RoutineTag, _routine));
-            }
-        }
-        catch (Exception e)
-        {
-            TelemetryLog.Failed(e);
-        }
-    }
-
-    /// <summary>The call ended: the routine returned (<paramref name="error"/> null) or threw, or was cancelled.</summary>
-    public void End(Exception? error)
-    {
-        try
-        {
-            if (Interlocked.Exchange(ref _ended, 1) != 0)
-            {
-                return;
-            }
-
-            string outcome = CallOutcomes.Of(error);
-            KeyValuePair<string, object?> routine = new(WoolInstruments.RoutineTag, _routine);
-            KeyValuePair<string, object?> ended = new(WoolInstruments.OutcomeTag, outcome);
-            WoolInstruments.ServerCalls.Add(1, routine, ended);
-            WoolInstruments.ServerDuration.Record(Stopwatch.GetElapsedTime(_started).TotalSeconds, routine, ended);
-            if (_active)
-            {
-                WoolInstruments.ServerActive.Add(-1, routine);
-            }
-
-            if (_span is { } span)
-            {
-                Spans.End(span, outcome, error, _streaming ? Volatile.Read(ref _items) : null);
-            }
-        }
-        catch (Exception e)
-        {
-            TelemetryLog.Failed(e);
+            Activity.Current = Span;
         }
     }
 

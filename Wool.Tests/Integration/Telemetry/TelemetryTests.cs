@@ -197,6 +197,12 @@ public sealed class TelemetryTests
         {
             Task<int> held = TelemetryRoutines.Hold(cancelledMarker, cancel.Token);
             await Eventually.WaitUntilAsync(() => File.Exists(cancelledMarker));
+
+            // In flight on both sides while it runs.
+            meters.ForceFlush();
+            Assert.AreEqual(1, Sum(Latest(exported), "wool.client.calls.active", ("rpc.method", "Hold")));
+            await WaitForAsync(() => pool.Workers.Sum(w => Sum(TelemetryFiles.ReadMetrics(s_folder, w.ProcessId), "wool.server.calls.active", ("rpc.method", "Hold"))) == 1);
+            Assert.AreEqual(1, pool.Workers.Sum(w => Sum(TelemetryFiles.ReadMetrics(s_folder, w.ProcessId), "wool.server.calls.active", ("rpc.method", "Hold"))));
             await cancel.CancelAsync();
             await Assert.ThrowsAsync<OperationCanceledException>(() => held.WaitAsync(Timeouts.Default));
         }

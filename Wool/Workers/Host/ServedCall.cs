@@ -99,7 +99,7 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
         // The routine's readable name, for spans and metrics that someone records; a bare activity
         // that only carries the caller's trace is never exported, and spares the lookup.
         string name = UnknownRoutine;
-        if (WoolInstruments.ServerEnabled)
+        if (WoolInstruments.Server.Enabled)
         {
             try
             {

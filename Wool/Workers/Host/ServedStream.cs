@@ -216,7 +216,8 @@ internal sealed class ServedStream : ServedCall
                 return;
             }
 
-            _telemetry?.Sent(reply.Payload.Length, item: true);
+            _telemetry?.Sent(reply.Payload.Length);
+            _telemetry?.Item();
             Session.Send(Protocol.WireProtocol.ToFrame(Id, reply));
         }
 
@@ -253,7 +254,7 @@ internal sealed class ServedStream : ServedCall
             _stopping.Dispose();
             if (_telemetry is { } telemetry)
             {
-                telemetry.Sent(reply.Payload.Length, item: false);
+                telemetry.Sent(reply.Payload.Length);
                 telemetry.End(ErrorOf(reply));
             }
 

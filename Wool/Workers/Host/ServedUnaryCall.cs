@@ -19,7 +19,7 @@ internal sealed class ServedUnaryCall(ulong id, WorkerSession session, Cancellat
         RoutineReply reply = await RoutineExecutor.InvokeAsync(request, Token, this).ConfigureAwait(false);
         if (telemetry is not null)
         {
-            telemetry.Sent(reply.Payload.Length, item: false);
+            telemetry.Sent(reply.Payload.Length);
             telemetry.End(ErrorOf(reply));
         }
 
