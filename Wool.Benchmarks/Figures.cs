@@ -89,7 +89,7 @@ internal static class Figures
     }
 
     [Routine(Prefetch = 2048)]
-    private static async IAsyncEnumerable<int> WidePrefetchedNumbers(int count)
+    internal static async IAsyncEnumerable<int> WidePrefetchedNumbers(int count)
     {
         for (int i = 0; i < count; i++)
         {

@@ -9,7 +9,8 @@ using Wool.Benchmarks;
 // dotnet run -c Release --project Wool.Benchmarks -- --memory     a worker's RSS idle, after a call that allocated 1 GiB, and once idle again
 // dotnet run -c Release --project Wool.Benchmarks -- --cold [spawn [quorum]]      cold start only, split into phases (run it several times: each run is one sample)
 // dotnet run -c Release --project Wool.Benchmarks -- --floors     Wool against the plain floors: a default gRPC server, a raw TCP pipelined server
-// (--floor-server, --default-floor-server and --tcp-floor-server are internal: the figures run start this program again as the raw gRPC server.)
+// dotnet run -c Release --project Wool.Benchmarks -- --streams [s]  streams only: Wool's prefetched stream against gRPC's and Orleans' (or Wool's alone for s seconds, to profile)
+// (--floor-server, --default-floor-server, --tcp-floor-server, --orleans-server and --first-seconds-* are internal: the figures run start this program again as the raw gRPC server.)
 if (args.Length > 0 && args[0] == "--floor-server")
 {
     return await FloorServer.RunAsync();
@@ -23,6 +24,26 @@ if (args.Length > 0 && args[0] == "--default-floor-server")
 if (args.Length > 0 && args[0] == "--tcp-floor-server")
 {
     return await TcpFloor.ServeAsync();
+}
+
+if (args.Length > 0 && args[0] == "--orleans-server")
+{
+    return await OrleansFloor.ServeAsync();
+}
+
+if (args.Length > 0 && args[0] is FirstSeconds.WoolMode or FirstSeconds.GrpcMode)
+{
+    return await FirstSeconds.RunAsync(args[0]);
+}
+
+if (args.Length > 0 && args[0] == "--streams")
+{
+    foreach (Figure figure in await StreamFigures.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : null))
+    {
+        Console.WriteLine(figure.ToRow());
+    }
+
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "--floors")

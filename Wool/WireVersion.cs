@@ -8,5 +8,5 @@ namespace Wool;
 internal static class WireVersion
 {
     /// <summary>Bumped on any incompatible change of the frames or of the payload encoding.</summary>
-    public const uint Current = 4;
+    public const uint Current = 5;
 }

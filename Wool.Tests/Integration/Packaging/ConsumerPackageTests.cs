@@ -44,6 +44,28 @@ public sealed class ConsumerPackageTests
     }
 
     [TestMethod]
+    public void Package_RuntimeAssembly_IsReadyToRunForLinuxX64()
+    {
+        string package = Path.Combine(s_work, "feed", $"Wool.Fody.{s_version}.nupkg");
+        using var archive = System.IO.Compression.ZipFile.OpenRead(package);
+        using var image = new MemoryStream();
+        using (Stream entry = archive.GetEntry("lib/net10.0/Wool.dll")!.Open())
+        {
+            entry.CopyTo(image);
+        }
+
+        image.Position = 0;
+        using var reader = new System.Reflection.PortableExecutable.PEReader(image);
+        var header = reader.PEHeaders.CorHeader!;
+
+        // A ReadyToRun image has a managed native header (its precompiled code) and keeps its IL.
+        Assert.IsGreaterThan(0, header.ManagedNativeHeaderDirectory.Size, "The packed Wool.dll is not ReadyToRun.");
+        // ReadyToRun code for Linux marks its machine as x64 XOR the Linux override (0x7B79).
+        Assert.AreEqual((System.Reflection.PortableExecutable.Machine)(0x8664 ^ 0x7B79), reader.PEHeaders.CoffHeader.Machine);
+        Assert.IsTrue(reader.HasMetadata);
+    }
+
+    [TestMethod]
     public async Task Consumer_Published_RunsRoutinesOnWorkersFromThePublishFolder()
     {
         string app = CreateConsumer("published");

@@ -45,6 +45,19 @@ internal static class StreamingRoutines
         await Task.CompletedTask;
     }
 
+    /// <summary>Yields 0..burst-1 without waiting, then waits for its token before it would yield more.</summary>
+    [Routine(Prefetch = 64)]
+    public static async IAsyncEnumerable<int> BurstThenWait(int burst, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < burst; i++)
+        {
+            yield return i;
+        }
+
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        yield return burst;
+    }
+
     [Routine]
     public static async IAsyncEnumerable<int> WithFinally(string marker, int count)
     {

@@ -52,6 +52,26 @@ public sealed class StreamingTests
     }
 
     [TestMethod]
+    public async Task PrefetchStream_ItemsBeforeAStepThatWaits_ArriveWithoutWaitingForIt()
+    {
+        await SharedWorkerPool.UseAsync();
+        using var timeout = new CancellationTokenSource(Timeouts.Default);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        await using var items = StreamingRoutines.BurstThenWait(5, stop.Token).GetAsyncEnumerator(stop.Token);
+
+        // The worker sends the items it produced at once together, but never holds them back for a step that waits.
+        for (int expected = 0; expected < 5; expected++)
+        {
+            Assert.IsTrue(await items.MoveNextAsync().AsTask().WaitAsync(Timeouts.Default));
+            Assert.AreEqual(expected, items.Current);
+        }
+
+        ValueTask<bool> sixth = items.MoveNextAsync();
+        await stop.CancelAsync();
+        await Assert.ThrowsAsync<OperationCanceledException>(async () => await sixth.AsTask().WaitAsync(Timeouts.Default));
+    }
+
+    [TestMethod]
     public async Task LongStream_100000Items_ArriveInOrderWithBoundedMemory()
     {
         WorkerPool pool = await SharedWorkerPool.UseAsync();

@@ -161,9 +161,11 @@ public sealed class WorkerLinkTests
     }
 
     [TestMethod]
-    public async Task OpenStream_WorkerSendsMoreItemsThanGranted_StreamEndsAndKeepsNone()
+    [DataRow(false, DisplayName = "as value frames")]
+    [DataRow(true, DisplayName = "in one items frame")]
+    public async Task OpenStream_WorkerSendsMoreItemsThanGranted_StreamEndsAndKeepsNone(bool batched)
     {
-        var flooding = new FloodingWorker();
+        var flooding = new FloodingWorker(batched);
         await using var link = new WorkerLink(new WorkerInfo("flood", new Uri("http://in-process/flood"), 0), NullLogger.Instance, new InProcessCallInvoker(flooding));
         TestRunner.Use(link);
         await using IAsyncEnumerator<int> items = InMemoryRoutines.Counted(Guid.NewGuid().ToString("N"), 10).GetAsyncEnumerator();
@@ -188,7 +190,7 @@ public sealed class WorkerLinkTests
     }
 
     /// <summary>A worker that answers a stream's first pull with far more items than it was granted.</summary>
-    private sealed class FloodingWorker : Worker.WorkerBase
+    private sealed class FloodingWorker(bool batched) : Worker.WorkerBase
     {
         public override async Task Connect(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
         {
@@ -198,9 +200,23 @@ public sealed class WorkerLinkTests
                 foreach (ClientFrame frame in requestStream.Current.Frames.Where(f => f.KindCase == ClientFrame.KindOneofCase.OpenStream))
                 {
                     var flood = new ServerBatch();
+                    var items = new StreamItems();
                     for (int i = 0; i < 100; i++)
                     {
-                        flood.Frames.Add(new ServerFrame { Id = frame.Id, Value = Google.Protobuf.ByteString.CopyFrom(Wool.Serialization.WoolSerializer.Serialize(i)) });
+                        var item = Google.Protobuf.ByteString.CopyFrom(Wool.Serialization.WoolSerializer.Serialize(i));
+                        if (batched)
+                        {
+                            items.Values.Add(item);
+                        }
+                        else
+                        {
+                            flood.Frames.Add(new ServerFrame { Id = frame.Id, Value = item });
+                        }
+                    }
+
+                    if (batched)
+                    {
+                        flood.Frames.Add(new ServerFrame { Id = frame.Id, Items = items });
                     }
 
                     await responseStream.WriteAsync(flood);

@@ -44,6 +44,16 @@ internal abstract class ClientCall(WorkerLink link, ulong id, RoutineRequest req
                     frame.Rejected.Transient,
                     otherBuild: frame.Rejected.Build.Length == 16 ? new Guid(frame.Rejected.Build.Span) : null));
                 return true;
+            case ServerFrame.KindOneofCase.Items:
+                foreach (Google.Protobuf.ByteString value in frame.Items.Values)
+                {
+                    if (OnReply(RoutineReply.Value(value.Memory)))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             default:
                 return OnReply(WireProtocol.ToReply(frame));
         }

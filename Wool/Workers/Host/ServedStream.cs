@@ -138,19 +138,26 @@ internal sealed class ServedStream : ServedCall
         RunDetached(() => FinishAsync(RoutineReply.Completed));
     }
 
-    /// <summary>Advances the stream while the caller has granted credit, sending each item as it comes.</summary>
+    /// <summary>
+    /// Advances the stream while the caller has granted credit. Items the iterator yields without
+    /// waiting go out together in one frame; whenever a step has to wait, what came before it is sent
+    /// first, so an item is never held back by a slow next one.
+    /// </summary>
     private async Task PumpAsync()
     {
         RoutinePool.UseInThisFlow(_peers);
         _telemetry?.Enter();
+        var batch = new StreamBatch(Id, Session.Send);
         long granted = 0;
         ContextValues? applied = null;
         bool cancelled = false;
         while (!_closing)
         {
-            ContextValues context;
             if (granted == 0)
             {
+                // Out of credit: what was produced goes now, before this pump may stop.
+                batch.Send();
+
                 // Take all the credit there is at once: the gate is taken once per grant, not per item.
                 lock (_gate)
                 {
@@ -180,7 +187,7 @@ internal sealed class ServedStream : ServedCall
             }
 
             granted--;
-            context = Volatile.Read(ref _context);
+            ContextValues context = Volatile.Read(ref _context);
 
             // A step's own changes never leak into the next: each step runs in this flow, reset to
             // the caller's values whenever they changed.
@@ -198,29 +205,44 @@ internal sealed class ServedStream : ServedCall
                 break;
             }
 
-            try
+            if (batch.IsEmpty)
             {
-                // Items wait for the caller to read the ones before them, as replies do.
-                await Session.HasRoomAsync(Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled = true;
-                break;
+                try
+                {
+                    // Items wait for the caller to read the ones before them, as replies do.
+                    await Session.HasRoomAsync(Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    cancelled = true;
+                    break;
+                }
             }
 
-            RoutineReply reply = await _stream!.NextAsync(Token).ConfigureAwait(false);
+            ValueTask<RoutineReply> step = _stream!.NextAsync(Token);
+            if (!step.IsCompleted)
+            {
+                batch.Send();
+            }
+
+            RoutineReply reply = await step.ConfigureAwait(false);
             if (reply.Kind != RoutineReplyKind.Value)
             {
+                batch.Send();
                 await FinishAsync(reply).ConfigureAwait(false);
                 return;
             }
 
             _telemetry?.Sent(reply.Payload.Length);
             _telemetry?.Item();
-            Session.Send(Protocol.WireProtocol.ToFrame(Id, reply));
+            batch.Add(reply.Payload);
+            if (batch.IsFull)
+            {
+                batch.Send();
+            }
         }
 
+        batch.Send();
         await FinishAsync(cancelled ? Cancelled() : RoutineReply.Completed).ConfigureAwait(false);
     }
 
