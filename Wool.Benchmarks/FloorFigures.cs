@@ -26,6 +26,7 @@ internal static class FloorFigures
     {
         var (coldWool, coldFloor) = await ColdStartsAsync();
         var (firstWool, firstFloor) = await FirstSeconds.MediansAsync(ColdStarts);
+        var (newType, newTypeAgain) = await FirstSeconds.NewTypeMediansAsync(ColdStarts);
         int frame = Figures.AddFrameSize();
         await using var grpc = await FloorClient.StartDefaultAsync();
         await using var tcp = await TcpFloor.StartAsync();
@@ -78,6 +79,8 @@ internal static class FloorFigures
             new Figure("floors: first seconds, wool p50", firstWool, "us"),
             new Figure("floors: first seconds, default gRPC ping-pong p50", firstFloor, "us"),
             new Figure("floors: ratio, first seconds", firstWool / firstFloor, "x"),
+            new Figure("floors: first call with a new type (fresh processes)", newType, "ms"),
+            new Figure("floors: the same call again", newTypeAgain, "ms"),
             new Figure($"floors: wool {Callers} callers", rates[0], "calls/s"),
             new Figure($"floors: raw TCP pipelined, {Callers} callers", rates[1], "calls/s"),
             new Figure($"floors: default gRPC unary, {Callers} callers", rates[2], "calls/s"),

@@ -31,7 +31,7 @@ if (args.Length > 0 && args[0] == "--orleans-server")
     return await OrleansFloor.ServeAsync();
 }
 
-if (args.Length > 0 && args[0] is FirstSeconds.WoolMode or FirstSeconds.GrpcMode)
+if (args.Length > 0 && args[0] is FirstSeconds.WoolMode or FirstSeconds.GrpcMode or FirstSeconds.NewTypeMode)
 {
     return await FirstSeconds.RunAsync(args[0]);
 }

@@ -30,6 +30,36 @@ public sealed class RoundTripTests
     }
 
     [TestMethod]
+    public async Task InternalEnums_AsFieldsNullableArrayAndValue_RoundTripExactly()
+    {
+        var shipment = new Shipment(Stage.Packed, Stage.Shipped, [Stage.Packed, Stage.Open], Carriers.Rail | Carriers.Sea);
+
+        Shipment back = await EchoAsync(shipment);
+
+        Assert.AreEqual((shipment.Stage, shipment.Next, shipment.Carriers), (back.Stage, back.Next, back.Carriers));
+        CollectionAssert.AreEqual(shipment.History, back.History);
+        Assert.AreEqual(Stage.Shipped, await EchoAsync(Stage.Shipped));
+        Assert.AreEqual(Carriers.Rail | Carriers.Sea, await EchoAsync(Carriers.Rail | Carriers.Sea));
+    }
+
+    private enum Stage : byte
+    {
+        Open,
+        Packed,
+        Shipped = 200,
+    }
+
+    [Flags]
+    private enum Carriers : long
+    {
+        Road = 1,
+        Rail = 1L << 40,
+        Sea = 1L << 62,
+    }
+
+    private sealed record Shipment(Stage Stage, Stage? Next, Stage[] History, Carriers Carriers);
+
+    [TestMethod]
     [DataRow(DateTimeKind.Utc)]
     [DataRow(DateTimeKind.Local)]
     [DataRow(DateTimeKind.Unspecified)]

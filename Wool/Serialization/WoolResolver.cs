@@ -73,6 +73,19 @@ internal sealed class WoolResolver : IFormatterResolver
             }
 
             IMessagePackFormatter<T>? inner = WoolFormats.GetFormatter<T>();
+            if (inner is null && type.IsEnum)
+            {
+                // MessagePack's enum resolver emits a formatter type that cannot implement the interface for
+                // an enum it cannot see (internal, or nested in a private class: an application's everyday
+                // enum). The generic formatter writes the same integer without emitting anything.
+                inner = (IMessagePackFormatter<T>)Activator.CreateInstance(typeof(GenericEnumFormatter<>).MakeGenericType(type))!;
+            }
+            else if (inner is null && Nullable.GetUnderlyingType(type) is { IsEnum: true } underlying)
+            {
+                // The enum resolver also answers for a nullable enum, by emitting; this one asks back for the enum.
+                inner = (IMessagePackFormatter<T>)Activator.CreateInstance(typeof(NullableFormatter<>).MakeGenericType(underlying))!;
+            }
+
             if (inner is null && Standard.Select(static r => r.GetFormatter<T>()).FirstOrDefault(static f => f is not null) is { } standard)
             {
                 // MessagePack writes an application's List<T> or Dictionary subclass element by element.
