@@ -44,3 +44,13 @@ internal static class Rolling
         return $"{Build} {Environment.ProcessId}";
     }
 }
+
+/// <summary>A value of the application's own type: each build has its own copy of it, by the same name.</summary>
+public sealed record Stamp(string Build, int ProcessId)
+{
+#if ROLLING_B
+    public static Stamp Here() => new("B", Environment.ProcessId);
+#else
+    public static Stamp Here() => new("A", Environment.ProcessId);
+#endif
+}

@@ -34,7 +34,7 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
 
     public object? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
     {
-        // Typeless values nest through MessagePack's TypelessFormatter and back without a depth
+        // Typeless values nest through TypelessValues and back without a depth
         // count of their own: a hostile message of typed values inside typed values must fail
         // here, typed, before the stack runs out.
         if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
@@ -56,7 +56,7 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
             return plain;
         }
 
-        return TypelessFormatter.Instance.Deserialize(ref reader, options);
+        return TypelessValues.Read(ref reader, options);
     }
 
     /// <summary>Writes <paramref name="value"/> with its runtime type (or as a reference, or as a list).</summary>
@@ -77,7 +77,7 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
 
         if (value is null || value is string || value.GetType().IsValueType)
         {
-            TypelessFormatter.Instance.Serialize(ref writer, value!, options);
+            TypelessValues.Write(ref writer, value, options);
             return;
         }
 
@@ -100,7 +100,7 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
 
         if (Sequences.TravelsAs(value.GetType()) is { } publicType)
         {
-            WriteAs(ref writer, value, publicType, options);
+            TypelessValues.Write(ref writer, value, options, publicType);
             return;
         }
 
@@ -115,28 +115,6 @@ internal sealed class ObjectSlotFormatter : IMessagePackFormatter<object?>
             throw ValueRefusedException.NotAllowed(type);
         }
 
-        TypelessFormatter.Instance.Serialize(ref writer, sent, options);
+        TypelessValues.Write(ref writer, sent, options);
     }
-
-
-    /// <summary>Writes <paramref name="value"/> as typeless MessagePack does, named as <paramref name="type"/> (its runtime type, or a public base of it).</summary>
-    private static void WriteAs(ref MessagePackWriter writer, object value, Type type, MessagePackSerializerOptions options)
-    {
-        var (name, write) = s_publicWriters.GetOrAdd(type, static t => (
-            Encoding.UTF8.GetBytes(t.AssemblyQualifiedName!),
-            typeof(ObjectSlotFormatter).GetMethod(nameof(WriteValue), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(t).CreateDelegate<TypedWriter>()));
-        var scratch = new ArrayBufferWriter<byte>();
-        MessagePackWriter inner = writer.Clone(scratch);
-        inner.WriteString(name);
-        write(ref inner, value, options);
-        inner.Flush();
-        writer.WriteExtensionFormat(new ExtensionResult(TypelessCode, new ReadOnlySequence<byte>(scratch.WrittenMemory)));
-    }
-
-    private static void WriteValue<T>(ref MessagePackWriter writer, object value, MessagePackSerializerOptions options)
-        => options.Resolver.GetFormatterWithVerify<T>().Serialize(ref writer, (T)value, options);
-
-    private delegate void TypedWriter(ref MessagePackWriter writer, object value, MessagePackSerializerOptions options);
-
-    private static readonly ConcurrentDictionary<Type, (byte[] Name, TypedWriter Write)> s_publicWriters = new();
 }
