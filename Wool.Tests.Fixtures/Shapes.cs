@@ -30,6 +30,10 @@ public static class StaticShapes
         return x + y;
     }
 
+    /// <summary>A routine that calls another: on a worker, a nested call to one of its peers.</summary>
+    [Routine]
+    public static async Task<int> NestedAdd(int x, int y) => await PublicAdd(x, y);
+
     public static Task<int> CallInternalAdd(int x, int y) => InternalAdd(x, y);
 
     public static Task<int> CallPrivateAdd(int x, int y) => PrivateAdd(x, y);

@@ -1,3 +1,4 @@
+using System.Runtime.Loader;
 using Wool.Context;
 using Wool.Serialization;
 
@@ -13,12 +14,31 @@ internal static class RoutineExecutor
     public static async ValueTask<RoutineReply> InvokeAsync(RoutineRequest request, CancellationToken cancellationToken, IArgumentSource? arguments = null)
     {
         Routine routine;
+        try
+        {
+            routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
+        }
+        catch (Exception e)
+        {
+            return RoutineReply.Failure(e);
+        }
+
+        // A shipped build's routine reads and runs in its build: type names resolve to that build's types.
+        using AssemblyLoadContext.ContextualReflectionScope build = EnterBuildOf(routine);
+        return await InvokeAsync(routine, request, cancellationToken, arguments).ConfigureAwait(false);
+    }
+
+    /// <summary>Enters the load context of a shipped build's routine (a no-op for the application's own).</summary>
+    internal static AssemblyLoadContext.ContextualReflectionScope EnterBuildOf(Routine routine)
+        => AssemblyLoadContext.GetLoadContext(routine.DeclaringType.Assembly) is { IsCollectible: true } context ? context.EnterContextualReflection() : default;
+
+    private static async ValueTask<RoutineReply> InvokeAsync(Routine routine, RoutineRequest request, CancellationToken cancellationToken, IArgumentSource? arguments)
+    {
         UnaryInvoker invoker;
         object?[] values;
         object? target;
         try
         {
-            routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
             invoker = routine.GetUnaryInvoker(request.TypeArguments);
             values = RoutinePayload.DeserializeCall(routine, request.Payload, out target);
             StreamArguments.Bind(routine, values, arguments);
@@ -61,6 +81,7 @@ internal static class RoutineExecutor
         try
         {
             Routine routine = RoutineRegistry.Resolve(request.AssemblyName, request.RoutineId, request.ModuleVersionId);
+            using AssemblyLoadContext.ContextualReflectionScope build = EnterBuildOf(routine);
             prefetch = routine.Prefetch;
             StreamInvoker invoker = routine.GetStreamInvoker(request.TypeArguments);
             object?[] values = RoutinePayload.DeserializeCall(routine, request.Payload, out object? target);

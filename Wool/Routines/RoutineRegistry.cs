@@ -20,15 +20,21 @@ internal static class RoutineRegistry
     // The build (module version id) of each assembly with routines, as loaded here.
     private static readonly ConcurrentDictionary<string, Guid> s_builds = new(StringComparer.Ordinal);
 
+    // Routines by build: a worker that runs shipped code holds several builds of one assembly side by side.
+    private static readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, Routine>> s_byBuild = new();
+
     public static Routine Add(Routine routine)
     {
         s_builds.TryAdd(routine.AssemblyName, routine.ModuleVersionId);
+        s_byBuild.GetOrAdd(routine.ModuleVersionId, static _ => new ConcurrentDictionary<string, Routine>(StringComparer.Ordinal)).TryAdd(routine.Id, routine);
         var routines = s_byAssembly.GetOrAdd(routine.AssemblyName, static _ => new ConcurrentDictionary<string, Routine>(StringComparer.Ordinal));
         if (!routines.TryAdd(routine.Id, routine))
         {
             // The module initializer runs once per load; a second registration means the same
-            // assembly was loaded twice (two load contexts). Keep the first: both are the same build.
-            return routines[routine.Id];
+            // assembly was loaded twice (two load contexts). The same build keeps the first; another
+            // build (shipped code, side by side) keeps its own, found by its build id.
+            Routine first = routines[routine.Id];
+            return first.ModuleVersionId == routine.ModuleVersionId ? first : routine;
         }
 
         return routine;
@@ -73,10 +79,21 @@ internal static class RoutineRegistry
         return here == moduleVersionId ? null : here;
     }
 
+    /// <summary>Whether routines of build <paramref name="moduleVersionId"/> are registered here.</summary>
+    public static bool HasBuild(Guid moduleVersionId) => s_byBuild.ContainsKey(moduleVersionId);
+
+    /// <summary>Forgets the routines of a build whose code is being unloaded.</summary>
+    public static void RemoveBuild(Guid moduleVersionId) => s_byBuild.TryRemove(moduleVersionId, out _);
+
     /// <summary>Finds a routine, loading its assembly if needed.</summary>
     /// <exception cref="RoutineNotFoundException">The assembly or the routine is not available here, or is a different build.</exception>
     public static Routine Resolve(string assemblyName, string id, Guid moduleVersionId)
     {
+        if (moduleVersionId != Guid.Empty && s_byBuild.TryGetValue(moduleVersionId, out var ofBuild) && ofBuild.TryGetValue(id, out Routine? known) && known.AssemblyName == assemblyName)
+        {
+            return known;
+        }
+
         if (!s_initialized.ContainsKey(assemblyName))
         {
             Initialize(assemblyName);

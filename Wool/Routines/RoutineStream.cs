@@ -15,6 +15,8 @@ internal sealed class RoutineStream(Routine routine, IAsyncEnumerable<object?> i
             return RoutineReply.Completed;
         }
 
+        // Each step runs in the routine's build (a shipped build's type names resolve to its own types).
+        using System.Runtime.Loader.AssemblyLoadContext.ContextualReflectionScope build = RoutineExecutor.EnterBuildOf(routine);
         try
         {
             if (!await _enumerator.MoveNextAsync().ConfigureAwait(false))

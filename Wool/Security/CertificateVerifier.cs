@@ -86,6 +86,10 @@ internal static class CertificateVerifier
         return null;
     }
 
+    /// <summary>Whether <paramref name="certificate"/> carries one of <paramref name="identities"/> as a DNS name (or a wildcard covering it).</summary>
+    public static bool CarriesAny(X509Certificate2 certificate, IReadOnlyList<string> identities)
+        => Names(certificate).Any(name => identities.Any(identity => Matches(name, identity)));
+
     private static IEnumerable<string> Names(X509Certificate2 certificate)
         => certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().SelectMany(san => san.EnumerateDnsNames());
 

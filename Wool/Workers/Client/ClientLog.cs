@@ -19,4 +19,19 @@ internal static partial class ClientLog
 
     [LoggerMessage(EventId = 113, EventName = "DiscoveryFailed", Level = LogLevel.Error, Message = "Discovery ({Backend}) failed and stopped: {Reason}. No worker will be added or dropped from now on; the workers known stay in use.")]
     public static partial void DiscoveryFailed(ILogger logger, string backend, string reason, Exception exception);
+
+    /// <summary>A link ended: never connected (not lost: nothing ran there), or lost unless it was expected to close.</summary>
+    public static void LinkEnded(ILogger logger, string worker, string reason, bool established, bool expected)
+    {
+        if (!established)
+        {
+            // Authentication failures are logged, as warnings, by whoever verifies the connection.
+            CouldNotConnect(logger, worker, reason);
+        }
+        else if (!expected)
+        {
+            WorkerLost(logger, worker, reason);
+            Telemetry.WoolInstruments.WorkersLost.Add(1);
+        }
+    }
 }

@@ -250,7 +250,12 @@ internal sealed class WorkerLink : IAsyncDisposable
             {
                 foreach (ServerFrame frame in batch.Frames)
                 {
-                    if (_receivers.TryGetValue(frame.Id, out IFrameReceiver? receiver) && receiver.OnFrame(frame))
+                    if (frame.KindCase == ServerFrame.KindOneofCase.CodeRequest)
+                    {
+                        // The worker asks for code it lacks (by a number of its own, not a call's id).
+                        CodeServer.Serve(this, frame.Id, frame.CodeRequest, _logger);
+                    }
+                    else if (_receivers.TryGetValue(frame.Id, out IFrameReceiver? receiver) && receiver.OnFrame(frame))
                     {
                         Unregister(frame.Id);
                     }
@@ -271,18 +276,7 @@ internal sealed class WorkerLink : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _lost, reason, null) is null && notify)
         {
-            if (!_established)
-            {
-                // Never connected is not lost: nothing ran there. (Authentication failures are
-                // logged, as warnings, by whoever verifies the connection.)
-                ClientLog.CouldNotConnect(_logger, Worker.ToString(), reason.Message);
-            }
-            else if (!_closeExpected && !_retiring)
-            {
-                ClientLog.WorkerLost(_logger, Worker.ToString(), reason.Message);
-                Telemetry.WoolInstruments.WorkersLost.Add(1);
-            }
-
+            ClientLog.LinkEnded(_logger, Worker.ToString(), reason.Message, _established, expected: _closeExpected || _retiring);
             Lost?.Invoke(this, reason);
         }
 

@@ -11,7 +11,7 @@ namespace Wool.Workers.Host;
 /// caller's context values as of its latest pull. A close ends it after the current step; the
 /// iterator is disposed here, so its <c>finally</c> blocks run on this worker. Thread-safe.
 /// </summary>
-internal sealed class ServedStream : ServedCall
+internal sealed partial class ServedStream : ServedCall
 {
     private readonly RoutinePool _peers;
     private readonly Lock _gate = new();
@@ -34,18 +34,63 @@ internal sealed class ServedStream : ServedCall
         _stopToken = stopToken;
     }
 
-    /// <summary>Opens the routine's iterator. No user code runs yet: the iterator starts at the first grant.</summary>
+    /// <summary>
+    /// Opens the routine's iterator (no user code runs yet: the iterator starts at the first grant),
+    /// once <paramref name="prepared"/> (the build's shipped code, being fetched) has completed; grants
+    /// that arrive meanwhile are kept, and checked against the routine's window when it is known.
+    /// </summary>
     /// <param name="request">The call.</param>
     /// <param name="telemetry">The stream's span and metrics; null when nothing observes it.</param>
-    public void Open(RoutineRequest request, ServerCallTelemetry? telemetry)
+    /// <param name="prepared">What must complete before the routine can be found; null when nothing.</param>
+    public void Open(RoutineRequest request, ServerCallTelemetry? telemetry, Task? prepared = null)
     {
         _telemetry = telemetry;
         _context = request.Context;
-        _stream = RoutineExecutor.OpenStream(request, Token, this, out int prefetch);
-        // A caller never has more than the routine's window outstanding (one item when it pulls strictly).
-        _window = Math.Max(1, prefetch);
         // The end of a stop's grace cancels every call; a stream waiting for credit must hear it too.
         _stopping = _stopToken.UnsafeRegister(static s => ((ServedStream)s!).Cancel(), this);
+        if (prepared is null)
+        {
+            OpenNow(RoutineExecutor.OpenStream(request, Token, this, out int prefetch), prefetch);
+            return;
+        }
+
+        _ = OpenWhenPreparedAsync(request, prepared);
+    }
+
+    private async Task OpenWhenPreparedAsync(RoutineRequest request, Task prepared)
+    {
+        try
+        {
+            await prepared.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // The stream ends with why at its first step, whatever credit the caller gave.
+            OpenNow(new FailedRoutineStream(e), int.MaxValue);
+            return;
+        }
+
+        OpenNow(RoutineExecutor.OpenStream(request, Token, this, out int prefetch), prefetch);
+    }
+
+    private void OpenNow(IRoutineStream stream, int prefetch)
+    {
+        bool start;
+        lock (_gate)
+        {
+            if (_closing)
+            {
+                // Cancelled or closed before it could open: nothing ran, and the end is already sent.
+                return;
+            }
+
+            _stream = stream;
+            // A caller never has more than the routine's window outstanding (one item when it pulls strictly).
+            _window = Math.Max(1, prefetch);
+            start = Settle();
+        }
+
+        Go(start);
     }
 
     /// <summary>
@@ -54,6 +99,7 @@ internal sealed class ServedStream : ServedCall
     /// </summary>
     public void Grant(uint credit, ContextValues? context)
     {
+        bool start;
         lock (_gate)
         {
             if (context is not null)
@@ -62,36 +108,50 @@ internal sealed class ServedStream : ServedCall
                 _context = context;
             }
 
-            if (_credit + credit > _window)
-            {
-                // Only a misbehaving caller asks for more than the window: it would have the worker
-                // produce without bound. The stream ends, saying why; the connection keeps serving.
-                _violation = $"the caller granted {_credit + credit} items where the routine's window is {_window}";
-                _credit = 0;
-            }
-            else
-            {
-                _credit += credit;
-            }
+            _credit += credit;
+            start = Settle();
         }
 
+        Go(start);
+    }
+
+    /// <summary>Under the gate: checks the credit against the window (once the stream is open); whether to start the pump.</summary>
+    private bool Settle()
+    {
+        if (_stream is null)
+        {
+            // Still waiting for its code: the credit is checked, and the pump started, when it opens.
+            return false;
+        }
+
+        if (_credit > _window)
+        {
+            // Only a misbehaving caller asks for more than the window: it would have the worker
+            // produce without bound. The stream ends, saying why; the connection keeps serving.
+            _violation ??= $"the caller granted {_credit} items where the routine's window is {_window}";
+            _credit = 0;
+            return false;
+        }
+
+        if (_pumping || _closing || _credit == 0)
+        {
+            return false;
+        }
+
+        _pumping = true;
+        return true;
+    }
+
+    private void Go(bool start)
+    {
         if (_violation is not null)
         {
             Cancel();
-            return;
         }
-
-        lock (_gate)
+        else if (start)
         {
-            if (_pumping || _closing)
-            {
-                return;
-            }
-
-            _pumping = true;
+            RunDetached(PumpAsync);
         }
-
-        RunDetached(PumpAsync);
     }
 
     /// <summary>
@@ -136,151 +196,5 @@ internal sealed class ServedStream : ServedCall
         }
 
         RunDetached(() => FinishAsync(RoutineReply.Completed));
-    }
-
-    /// <summary>
-    /// Advances the stream while the caller has granted credit. Items the iterator yields without
-    /// waiting go out together in one frame; whenever a step has to wait, what came before it is sent
-    /// first, so an item is never held back by a slow next one.
-    /// </summary>
-    private async Task PumpAsync()
-    {
-        RoutinePool.UseInThisFlow(_peers);
-        _telemetry?.Enter();
-        var batch = new StreamBatch(Id, Session.Send);
-        long granted = 0;
-        ContextValues? applied = null;
-        bool cancelled = false;
-        while (!_closing)
-        {
-            if (granted == 0)
-            {
-                // Out of credit: what was produced goes now, before this pump may stop.
-                batch.Send();
-
-                // Take all the credit there is at once: the gate is taken once per grant, not per item.
-                lock (_gate)
-                {
-                    // Closing is checked under the gate too: a Close that saw this pump running relies on it.
-                    if (_closing)
-                    {
-                        break;
-                    }
-
-                    if (_credit == 0)
-                    {
-                        if (!_cancelled)
-                        {
-                            _pumping = false;
-                            return;
-                        }
-
-                        // Cancelled while a step ran: nothing would pull this stream again.
-                        _closing = true;
-                        cancelled = true;
-                        break;
-                    }
-
-                    granted = _credit;
-                    _credit = 0;
-                }
-            }
-
-            granted--;
-            ContextValues context = Volatile.Read(ref _context);
-
-            // A step's own changes never leak into the next: each step runs in this flow, reset to
-            // the caller's values whenever they changed.
-            if (!ReferenceEquals(context, applied))
-            {
-                AmbientContext.Apply(context);
-                applied = context;
-            }
-
-            // Between steps the pump itself sees a cancellation (the caller left, the worker stops),
-            // even when the iterator never looks at its token.
-            if (Token.IsCancellationRequested)
-            {
-                cancelled = true;
-                break;
-            }
-
-            if (batch.IsEmpty)
-            {
-                try
-                {
-                    // Items wait for the caller to read the ones before them, as replies do.
-                    await Session.HasRoomAsync(Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    cancelled = true;
-                    break;
-                }
-            }
-
-            ValueTask<RoutineReply> step = _stream!.NextAsync(Token);
-            if (!step.IsCompleted)
-            {
-                batch.Send();
-            }
-
-            RoutineReply reply = await step.ConfigureAwait(false);
-            if (reply.Kind != RoutineReplyKind.Value)
-            {
-                batch.Send();
-                await FinishAsync(reply).ConfigureAwait(false);
-                return;
-            }
-
-            _telemetry?.Sent(reply.Payload.Length);
-            _telemetry?.Item();
-            batch.Add(reply.Payload);
-            if (batch.IsFull)
-            {
-                batch.Send();
-            }
-        }
-
-        batch.Send();
-        await FinishAsync(cancelled ? Cancelled() : RoutineReply.Completed).ConfigureAwait(false);
-    }
-
-    private RoutineReply Cancelled() => RoutineReply.Failure(
-        _violation is { } violation ? new WoolException($"The stream was ended by its worker: {violation}.") : new OperationCanceledException(Token));
-
-    /// <summary>
-    /// Ends the stream: disposes the iterator here, so its finally blocks run on this worker, then
-    /// sends the terminal reply (what a finally block threw replaces a normal end, as it would locally).
-    /// </summary>
-    private async Task FinishAsync(RoutineReply reply)
-    {
-        RoutinePool.UseInThisFlow(_peers);
-        _telemetry?.Enter();
-        Session.Forget(this);
-        try
-        {
-            await _stream!.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            if (reply.Kind == RoutineReplyKind.Completed)
-            {
-                reply = RoutineReply.Failure(e);
-            }
-
-            // Otherwise the stream already ends with an exception, which the caller receives.
-        }
-        finally
-        {
-            _stopping.Dispose();
-            if (_telemetry is { } telemetry)
-            {
-                telemetry.Sent(reply.Payload.Length);
-                telemetry.End(ErrorOf(reply));
-            }
-
-            Complete(reply);
-        }
     }
 }

@@ -89,6 +89,11 @@ internal static class WorkerCommandLine
             throw new ArgumentException($"--assemblies: the folder '{assemblies}' does not exist.");
         }
 
+        if (!Has("--accept-code") && (All("--accept-code-from").Count > 0 || One("--code-cache") is not null) || All("--accept-code-from").Count > 0 && credentials?.Mutual != true)
+        {
+            throw new ArgumentException("--accept-code-from and --code-cache go with --accept-code, and --accept-code-from names callers of mutual TLS: give --accept-code and TLS credentials without --tls-one-way.");
+        }
+
         // Read now, so that a bad entry fails the command line rather than the first call.
         _ = Serialization.Types.TypeAllowList.Parse(All("--allow-type"));
         var limits = new WorkerLimits
@@ -111,6 +116,9 @@ internal static class WorkerCommandLine
             InsecureNetwork = insecureNetwork,
             Credentials = credentials,
             AllowedTypes = All("--allow-type"),
+            AcceptCode = Has("--accept-code"),
+            AcceptCodeFrom = All("--accept-code-from"),
+            CodeCache = One("--code-cache") is { } cache ? Path.GetFullPath(cache) : null,
             Tags = All("--tag"),
             Assemblies = assemblies is null ? null : Path.GetFullPath(assemblies),
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,

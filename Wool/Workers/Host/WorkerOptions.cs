@@ -74,6 +74,15 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     /// <summary>The application's worker startup (<c>--startup "Type, Assembly"</c>), created at start; it configures the host's services.</summary>
     public IWorkerStartup? Startup { get; init; }
 
+    /// <summary>Whether routines this worker lacks run with code their caller ships (<c>--accept-code</c>).</summary>
+    public bool AcceptCode { get; init; }
+
+    /// <summary>The mutual-TLS caller identities whose code this worker runs (<c>--accept-code-from</c>).</summary>
+    public IReadOnlyList<string> AcceptCodeFrom { get; init; } = [];
+
+    /// <summary>Where shipped code is kept (<c>--code-cache</c>); the user's cache folder when null.</summary>
+    public string? CodeCache { get; init; }
+
     /// <summary><c>--log-level</c>: the least severe log lines written (default <see cref="Microsoft.Extensions.Logging.LogLevel.Warning"/>).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Wool.Admission;
 using Wool.Workers.Client;
+using Wool.Workers.Code;
 using Wool.Workers.Pool;
 
 namespace Wool.Workers.Host;
@@ -39,7 +40,15 @@ internal sealed class WorkerRuntime
         Admission = options.Admission;
         OwnerToken = options.OwnerToken;
         Limits = options.Limits;
+        Code = options.AcceptCode ? new CodeStore(options.CodeCache ?? CodeStore.DefaultFolder, loggerFactory.CreateLogger("Wool.Workers.Code")) : null;
+        AcceptCodeFrom = options.AcceptCodeFrom;
     }
+
+    /// <summary>The builds callers shipped to this worker; null when it takes no shipped code.</summary>
+    public CodeStore? Code { get; }
+
+    /// <summary>The mutual-TLS caller identities whose shipped code this worker runs.</summary>
+    public IReadOnlyList<string> AcceptCodeFrom { get; }
 
     /// <summary>What one caller may take of this worker.</summary>
     public WorkerLimits Limits { get; }

@@ -33,7 +33,27 @@ internal sealed class WorkerService(WorkerRuntime runtime, ILoggerFactory logger
         await context.WriteResponseHeadersAsync([new Metadata.Entry(WireProtocol.AcceptedHeader, "1")]).ConfigureAwait(false);
         bool owner = runtime.IsOwner(context.RequestHeaders.GetValue(Security.AccessToken.OwnerHeader));
         using IDisposable session = runtime.EnterSession();
-        await new WorkerSession(runtime, _logger, owner).RunAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
+        await new WorkerSession(runtime, _logger, owner, CodeRefusal(owner, context)).RunAsync(requestStream, responseStream, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Why this worker, which takes shipped code, does not take it from this caller; null when it does
+    /// (the pool that spawned it, or a caller whose verified certificate carries an identity of
+    /// <c>--accept-code-from</c>), and when the worker takes no shipped code at all.
+    /// </summary>
+    private string? CodeRefusal(bool owner, ServerCallContext context)
+    {
+        if (runtime.Code is null || owner)
+        {
+            return null;
+        }
+
+        var certificate = context.GetHttpContext().Connection.ClientCertificate;
+        return certificate is not null && runtime.AcceptCodeFrom.Count > 0 && Security.CertificateVerifier.CarriesAny(certificate, runtime.AcceptCodeFrom)
+            ? null
+            : runtime.AcceptCodeFrom.Count == 0
+                ? "it takes shipped code only from the pool that spawned it"
+                : $"it takes shipped code only from the pool that spawned it and callers whose certificate names {string.Join(" or ", runtime.AcceptCodeFrom.Select(i => $"'{i}'"))}";
     }
 
     public override Task<StatusReply> Status(Ack request, ServerCallContext context)

@@ -16,8 +16,11 @@ namespace Wool.Workers.Host;
 /// <param name="runtime">The worker.</param>
 /// <param name="logger">The worker's log.</param>
 /// <param name="owner">Whether the caller is the pool that spawned this worker, the only one whose peer lists it takes.</param>
-internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool owner = false)
+/// <param name="codeRefusal">When the worker accepts shipped code but not from this caller: why; null otherwise.</param>
+internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool owner = false, string? codeRefusal = null)
 {
+    private SessionCode? _code;
+
     private readonly ConcurrentDictionary<ulong, ServedCall> _calls = new();
     private readonly CallAdmission _admission = new(runtime, logger);
     private readonly SessionOutbox _outbox = new(4L * runtime.Limits.MaxMessageSize, logger);
@@ -30,6 +33,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
 
     public async Task RunAsync(IAsyncStreamReader<ClientBatch> requests, IServerStreamWriter<ServerBatch> responses, CancellationToken connectionAborted)
     {
+        _code = runtime.Code is { } store && codeRefusal is null ? new SessionCode(Send, store) : null;
         Task writer = _outbox.WriteAllAsync(responses, RepliesWritten);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted, runtime.Shutdown);
         RpcException? malformed = null;
@@ -55,6 +59,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             WorkerLog.ConnectionEnded(logger, runtime.Shutdown.IsCancellationRequested ? "the worker is stopping" : e.Message);
         }
 
+        _code?.Lost();
         if (connectionAborted.IsCancellationRequested || malformed is not null)
         {
             // Nobody will read the replies: stop the work.
@@ -126,6 +131,10 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             case ClientFrame.KindOneofCase.Peers:
                 SetPeers(frame.Peers);
                 break;
+            case ClientFrame.KindOneofCase.Code:
+                // Code this worker asked for (by a number of its own, not a call's id); unasked-for code is dropped.
+                _code?.OnChunk(id, frame.Code);
+                break;
             case ClientFrame.KindOneofCase.Pull:
                 // Credit for a stream that already ended is normal with a prefetch window: ignore it.
                 if (_calls.TryGetValue(id, out ServedCall? pulled) && pulled is ServedStream stream)
@@ -173,7 +182,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             return;
         }
 
-        if (WireProtocol.OtherBuild(call) is { } otherBuild)
+        if (_code is null && WireProtocol.OtherBuild(call) is { } otherBuild)
         {
             // A rolling deploy: the caller runs another build of this application. Not an error; the
             // caller's pool moves the call to a worker of its build.
@@ -204,14 +213,36 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
         // Read here, in order; a single call's span starts in its own flow, off this loop.
         var (parent, baggage) = TraceFrames.Read(call);
         bool observed = ServerCallTelemetry.IsWanted(parent);
+        Task? prepared = PrepareCode(id, request, served.Token);
         if (served is ServedStream stream)
         {
-            stream.Open(request, observed ? ServedCall.Observe(request, streaming: true, parent, baggage, enter: false) : null);
+            stream.Open(request, observed ? ServedCall.Observe(request, streaming: true, parent, baggage, enter: false) : null, prepared);
         }
         else
         {
-            ((ServedUnaryCall)served).Start(request, observed ? new CallTrace(parent, baggage) : null);
+            ((ServedUnaryCall)served).Start(request, observed ? new CallTrace(parent, baggage) : null, prepared);
         }
+    }
+
+    /// <summary>
+    /// When the call's build is not on this worker and the worker accepts shipped code: its loading
+    /// (from the cache, else from this caller), or why this caller may not ship it. Null when the
+    /// call needs nothing shipped.
+    /// </summary>
+    private Task? PrepareCode(ulong id, RoutineRequest request, CancellationToken cancellationToken)
+    {
+        if (runtime.Code is null || !Code.CodeStore.Needs(request.AssemblyName, request.ModuleVersionId))
+        {
+            return null;
+        }
+
+        if (_code is null)
+        {
+            Code.CodeLog.CodeRefused(logger, id, request.AssemblyName, codeRefusal!);
+            return Task.FromException(new CodeShippingException($"This worker does not have build {request.ModuleVersionId:N} of '{request.AssemblyName}', and does not take shipped code from this caller: {codeRefusal}."));
+        }
+
+        return _code.Store.LoadAsync(request.AssemblyName, request.ModuleVersionId, _code, cancellationToken);
     }
 
     private void SetPeers(PeerList list)

@@ -1,0 +1,115 @@
+using Wool.Discovery;
+using Wool.Security;
+using Wool.Tests.Fixtures;
+using Wool.Tests.Integration.Discovery;
+using Wool.Tests.Integration.Security;
+
+namespace Wool.Tests.Integration.Code;
+
+/// <summary>
+/// A generic worker: started from a folder that holds only Wool, with <c>--accept-code</c>, it runs an
+/// application's routines with the code the application ships to it over the call's connection
+/// (verified by build id and SHA-256, cached on disk), but only from callers it lists.
+/// </summary>
+[TestClass]
+public sealed class ShippedCodeTests
+{
+    private static string s_generic = null!;
+
+    /// <summary>A copy of Wool's own build output: the runtime and its packages, no application.</summary>
+    [ClassInitialize]
+    public static void CopyGenericWorker(TestContext context)
+    {
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        string wool = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Wool", "bin", configuration, "net10.0"));
+        s_generic = Directory.CreateTempSubdirectory("wool-generic-").FullName;
+        foreach (string file in Directory.GetFiles(wool))
+        {
+            File.Copy(file, Path.Combine(s_generic, Path.GetFileName(file)));
+        }
+    }
+
+    [ClassCleanup]
+    public static void DeleteGenericWorker() => Directory.Delete(s_generic, recursive: true);
+
+    [TestMethod]
+    public async Task GenericWorker_ListedCaller_RunsShippedRoutinesOfEveryShape()
+    {
+        using var authority = new TestAuthority();
+        string ns = $"code-{Guid.NewGuid():N}";
+        using var cache = new TemporaryFolder();
+        await using var worker = await StartGenericAsync(authority, ns, cache.Path);
+        await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+
+        Assert.AreEqual(5, await StaticShapes.PublicAdd(2, 3).WaitAsync(Timeouts.Default), "static");
+        Assert.AreEqual(105, await new OffsetCounter(100).AddOffset(5).WaitAsync(Timeouts.Default), "instance");
+        Assert.AreEqual(17, await ClosureShapes.LocalFunctionCapturingLocals(7).WaitAsync(Timeouts.Default), "closure");
+        Assert.AreEqual("Int32", await GenericShapes.TypeName<int>().WaitAsync(Timeouts.Default), "generic");
+        var scalers = new List<int>();
+        await foreach (Scaler scaler in ObjectRoutines.StreamScalers(3).WithCancellation(new CancellationTokenSource(Timeouts.Default).Token))
+        {
+            scalers.Add(scaler.Factor);
+        }
+
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }, scalers, "streaming, with the application's own type");
+        Assert.AreEqual(9, await StaticShapes.NestedAdd(4, 5).WaitAsync(Timeouts.Default), "nested");
+        await worker.WaitForLogAsync($"Loaded build {typeof(StaticShapes).Module.ModuleVersionId} of 'Wool.Tests.Fixtures' (1 assemblies of shipped code, from the caller)");
+    }
+
+    [TestMethod]
+    public async Task GenericWorker_Restarted_LoadsTheBuildFromItsCacheWithoutFetching()
+    {
+        using var authority = new TestAuthority();
+        string ns = $"code-{Guid.NewGuid():N}";
+        using var cache = new TemporaryFolder();
+        await using (var first = await StartGenericAsync(authority, ns, cache.Path))
+        await using (var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") }))
+        {
+            Assert.AreEqual(5, await StaticShapes.PublicAdd(2, 3).WaitAsync(Timeouts.Default));
+            await first.WaitForLogAsync("from the caller)");
+        }
+
+        await using var second = await StartGenericAsync(authority, ns, cache.Path);
+        await using var again = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+
+        Assert.AreEqual(7, await StaticShapes.PublicAdd(3, 4).WaitAsync(Timeouts.Default));
+        await second.WaitForLogAsync("from the cache)");
+        Assert.IsFalse(second.Log.Any(line => line.Contains("from the caller)", StringComparison.Ordinal)), string.Join("\n", second.Log));
+    }
+
+    [TestMethod]
+    public async Task GenericWorker_CallerNotListed_IsRefusedTypedAndTheWorkerKeepsServing()
+    {
+        using var authority = new TestAuthority();
+        string ns = $"code-{Guid.NewGuid():N}";
+        using var cache = new TemporaryFolder();
+        await using var worker = await StartGenericAsync(authority, ns, cache.Path);
+        var (certificate, key) = authority.IssueCaller("stranger", dnsName: "someone-else");
+        var stranger = WorkerCredentials.FromPemFiles(authority.AuthorityFile, certificate, key, workerIdentity: TestAuthority.WorkerIdentity);
+
+        await using (var refused = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = stranger }))
+        {
+            var error = await Assert.ThrowsExactlyAsync<CodeShippingException>(() => StaticShapes.PublicAdd(1, 1).WaitAsync(Timeouts.Default));
+            StringAssert.Contains(error.Message, "does not take shipped code from this caller");
+            StringAssert.Contains(error.Message, "'wool-caller'");
+        }
+
+        await using var listed = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+        Assert.AreEqual(2, await StaticShapes.PublicAdd(1, 1).WaitAsync(Timeouts.Default));
+        Assert.IsFalse(worker.HasExited);
+    }
+
+    private static Task<DurableWorker> StartGenericAsync(TestAuthority authority, string ns, string cache)
+        => DurableWorker.StartFromAsync(
+            s_generic,
+            "Wool",
+            ["--discovery", "local", "--namespace", ns, .. authority.WorkerArguments(authority.Issue("worker")),
+             "--accept-code", "--accept-code-from", TestAuthority.CallerIdentity, "--accept-code-from", TestAuthority.WorkerIdentity, "--code-cache", cache, "--log-level", "Information"]);
+
+    private sealed class TemporaryFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("wool-code-cache-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}

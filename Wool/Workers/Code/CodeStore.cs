@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+
+namespace Wool.Workers.Code;
+
+/// <summary>
+/// A worker's shipped code: the application builds callers sent it, each in its own
+/// <see cref="ShippedBuild"/>, and their files in a private, content-addressed cache on disk
+/// (<c>files/&lt;sha256&gt;.dll</c>, and per build the list of its files, <c>builds/&lt;id&gt;</c>), which
+/// outlives the process: a restarted worker loads a build from disk, checking every file's hash, and
+/// fetches nothing. A build is fetched once however many calls need it at the same moment.
+/// Thread-safe.
+/// </summary>
+internal sealed class CodeStore
+{
+    /// <summary>At most this many assemblies in one build: the application's own and the packages the worker lacks.</summary>
+    public const int MaxAssemblies = 256;
+
+    /// <summary>At most this many bytes in one build.</summary>
+    public const long MaxBuildBytes = 256L * 1024 * 1024;
+
+    private static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(2);
+
+    // What the worker's own context provides (the framework, Wool and its packages): never shipped, so
+    // that both sides of a build's boundary share one Wool and one framework.
+    private static readonly HashSet<string> s_provided = ProvidedAssemblies();
+
+    private readonly string _files;
+    private readonly string _builds;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<Guid, Lazy<Task<ShippedBuild>>> _loaded = new();
+
+    /// <param name="folder">The cache folder; created private (0700) when missing.</param>
+    /// <param name="logger">Where loads and refusals are logged.</param>
+    /// <exception cref="UnsafeLocationException">The folder exists and is not this user's alone.</exception>
+    public CodeStore(string folder, ILogger logger)
+    {
+        string root = Security.PrivateFolder.Ensure(folder);
+        _files = Security.PrivateFolder.Ensure(root, "files");
+        _builds = Security.PrivateFolder.Ensure(root, "builds");
+        _logger = logger;
+    }
+
+    /// <summary>The default cache: <c>$XDG_CACHE_HOME/wool/code</c>, else <c>~/.cache/wool/code</c>.</summary>
+    public static string DefaultFolder
+    {
+        get
+        {
+            string? cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+            string home = string.IsNullOrEmpty(cache) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : cache;
+            return Path.Combine(home, "wool", "code");
+        }
+    }
+
+    /// <summary>How many files this process fetched from callers (for tests and logs).</summary>
+    public int Fetched => _fetched;
+
+    private int _fetched;
+
+    /// <summary>
+    /// Whether a call of build <paramref name="build"/> of <paramref name="assembly"/> needs shipped code:
+    /// no build of that id is registered here and the worker's own application does not have it.
+    /// </summary>
+    public static bool Needs(string assembly, Guid build)
+    {
+        if (build == Guid.Empty || Routines.RoutineRegistry.HasBuild(build))
+        {
+            return false;
+        }
+
+        // Decided once per build: the answer for the worker's own files does not change while it runs.
+        return s_needs.GetOrAdd((assembly, build), static key => SimpleName(key.Assembly) is not { } name
+            || (!AssemblyLoadContext.Default.Assemblies.Any(a => a.GetName().Name == name && a.ManifestModule.ModuleVersionId == key.Build) && !InApplication(name, key.Build)));
+    }
+
+    private static readonly ConcurrentDictionary<(string Assembly, Guid Build), bool> s_needs = new();
+
+    /// <summary>The loaded build <paramref name="build"/>, loading it (from the cache, else from <paramref name="source"/>) if needed.</summary>
+    /// <exception cref="CodeShippingException">It could not be fetched or loaded; the message says which assembly and why.</exception>
+    public async Task<ShippedBuild> LoadAsync(string assembly, Guid build, ICodeSource source, CancellationToken cancellationToken)
+    {
+        string name = SimpleName(assembly) ?? throw new CodeShippingException($"'{assembly}' is not an assembly name that can be shipped.");
+        Lazy<Task<ShippedBuild>> load = _loaded.GetOrAdd(build, id => new Lazy<Task<ShippedBuild>>(() => LoadCoreAsync(name, id, source)));
+        try
+        {
+            ShippedBuild loaded = await load.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            loaded.Touch();
+            return loaded;
+        }
+        catch (CodeShippingException)
+        {
+            // A failed load is forgotten, so that a later call (another caller, say) may try again.
+            _loaded.TryRemove(new KeyValuePair<Guid, Lazy<Task<ShippedBuild>>>(build, load));
+            throw;
+        }
+    }
+
+    private async Task<ShippedBuild> LoadCoreAsync(string name, Guid build, ICodeSource source)
+    {
+        Dictionary<string, string>? files = FromCache(name, build);
+        string origin = files is null ? "the caller" : "the cache";
+        if (files is null)
+        {
+            using var timeout = new CancellationTokenSource(FetchTimeout);
+            files = await FetchAsync(name, build, source, timeout.Token).ConfigureAwait(false);
+        }
+
+        var context = new ShippedBuild(build, files);
+        Assembly main;
+        try
+        {
+            main = context.LoadFromAssemblyPath(files[name]);
+        }
+        catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException)
+        {
+            context.Unload();
+            throw new CodeShippingException($"Assembly '{name}' of build {build:N} could not be loaded ({e.Message}).", e);
+        }
+
+        string wool = typeof(CodeStore).Assembly.GetName().Name!;
+        if (!main.GetReferencedAssemblies().Any(r => r.Name == wool))
+        {
+            context.Unload();
+            throw new CodeShippingException($"Assembly '{name}' has no routines: it is not built against Wool.");
+        }
+
+        // The build's assemblies are the application's own: their types travel like the application's.
+        Serialization.WoolSerializer.Allow(files.Keys.Select(static n => "assembly:" + n));
+        // Registers the build's routines (the weaver's module initializer), under the build's id.
+        RuntimeHelpers.RunModuleConstructor(main.ManifestModule.ModuleHandle);
+        CodeLog.BuildLoaded(_logger, name, build, files.Count, origin);
+        return context;
+    }
+
+    private async Task<Dictionary<string, string>> FetchAsync(string name, Guid build, ICodeSource source, CancellationToken cancellationToken)
+    {
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var wanted = new Queue<(string Name, Guid? Build)>([(name, build)]);
+        var seen = new HashSet<string>(StringComparer.Ordinal) { name };
+        long total = 0;
+        while (wanted.TryDequeue(out var next))
+        {
+            if (files.Count == MaxAssemblies)
+            {
+                throw new CodeShippingException($"Build {build:N} of '{name}' needs more than {MaxAssemblies} assemblies this worker lacks; install the application's packages on the worker, or start the worker from the application's folder.");
+            }
+
+            byte[] bytes = await source.FetchAsync(next.Name, next.Build, build, cancellationToken).ConfigureAwait(false);
+            total += bytes.Length;
+            if (total > MaxBuildBytes)
+            {
+                throw new CodeShippingException($"Build {build:N} of '{name}' is over {MaxBuildBytes / (1024 * 1024)} MiB of assemblies this worker lacks; start the worker from the application's folder instead.");
+            }
+
+            AssemblyImage image = AssemblyImage.Read(bytes, next.Name);
+            if (image.Name != next.Name || (next.Build is Guid exact && image.ModuleVersionId != exact))
+            {
+                throw new CodeShippingException($"The caller sent '{image.Name}' (build {image.ModuleVersionId:N}) for '{next.Name}'{(next.Build is Guid b ? $" build {b:N}" : "")}; the worker refused it.");
+            }
+
+            files[image.Name] = Store(bytes);
+            Interlocked.Increment(ref _fetched);
+            foreach (string reference in image.References)
+            {
+                if (!s_provided.Contains(reference) && SimpleName(reference) is not null && seen.Add(reference))
+                {
+                    wanted.Enqueue((reference, null));
+                }
+            }
+        }
+
+        // The routine's assembly first, then its dependencies.
+        File.WriteAllLines(Path.Combine(_builds, build.ToString("N")), files.Select(f => $"{f.Key} {Path.GetFileNameWithoutExtension(f.Value)}").OrderBy(l => l.StartsWith(name + " ", StringComparison.Ordinal) ? 0 : 1));
+        return files;
+    }
+
+    /// <summary>Writes a file under its hash (once: a file of that hash has those bytes) and returns its path.</summary>
+    private string Store(byte[] bytes)
+    {
+        string path = Path.Combine(_files, Convert.ToHexStringLower(SHA256.HashData(bytes)) + ".dll");
+        if (!File.Exists(path))
+        {
+            string temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, path, overwrite: true);
+        }
+
+        return path;
+    }
+
+    /// <summary>The build's files from the disk cache, each checked against its hash; null when any is missing or changed.</summary>
+    private Dictionary<string, string>? FromCache(string name, Guid build)
+    {
+        string list = Path.Combine(_builds, build.ToString("N"));
+        if (!File.Exists(list))
+        {
+            return null;
+        }
+
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string line in File.ReadAllLines(list))
+        {
+            string[] parts = line.Split(' ');
+            if (parts.Length != 2 || SimpleName(parts[0]) is null || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigitLower))
+            {
+                return null;
+            }
+
+            string path = Path.Combine(_files, parts[1] + ".dll");
+            if (!File.Exists(path) || Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) != parts[1])
+            {
+                CodeLog.CacheEntryChanged(_logger, parts[0], build);
+                return null;
+            }
+
+            files[parts[0]] = path;
+        }
+
+        return files.ContainsKey(name) ? files : null;
+    }
+
+    private static bool InApplication(string name, Guid build)
+    {
+        // The worker's own application (started from its folder) has the build when its file is that build.
+        string file = Path.Combine(AppContext.BaseDirectory, name + ".dll");
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+
+        try
+        {
+            return AssemblyImage.Read(File.ReadAllBytes(file), name).ModuleVersionId == build;
+        }
+        catch (CodeShippingException)
+        {
+            return false;
+        }
+    }
+
+    private static string? SimpleName(string assembly)
+    {
+        string? name;
+        try
+        {
+            name = assembly.Contains(',', StringComparison.Ordinal) ? new AssemblyName(assembly).Name : assembly;
+        }
+        catch (Exception e) when (e is ArgumentException or FileLoadException)
+        {
+            return null;
+        }
+
+        return Routines.RoutineRegistry.IsSimpleName(name) ? name : null;
+    }
+
+    private static HashSet<string> ProvidedAssemblies()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is string paths)
+        {
+            foreach (string path in paths.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                names.Add(Path.GetFileNameWithoutExtension(path));
+            }
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,13 @@
+namespace Wool.Workers.Code;
+
+/// <summary>Where a worker gets an assembly it lacks: the connection of the call that needs it.</summary>
+internal interface ICodeSource
+{
+    /// <summary>
+    /// The file of <paramref name="assembly"/> (a simple name) as build <paramref name="build"/> loads it;
+    /// with <paramref name="moduleVersionId"/>, exactly that build of it. The bytes match the hash the
+    /// sender gave and are within the worker's limits.
+    /// </summary>
+    /// <exception cref="CodeShippingException">The sender refused, or sent something else.</exception>
+    Task<byte[]> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken);
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Wool.Workers.Code;
+using Wool.Workers.Protocol;
+
+namespace Wool.Workers.Host;
+
+/// <summary>
+/// A connection's caller as the source of shipped code: asks it for an assembly with a
+/// <c>code_request</c> frame and assembles the <c>code</c> chunks it answers with, checking the
+/// declared length against the limit before keeping anything and the SHA-256 once all has arrived.
+/// Thread-safe.
+/// </summary>
+internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store) : ICodeSource
+{
+    /// <summary>At most this many bytes in one shipped file.</summary>
+    public const long MaxFileBytes = 64L * 1024 * 1024;
+
+    private readonly ConcurrentDictionary<ulong, Fetch> _fetches = new();
+    private long _next;
+
+    /// <summary>The worker's store of shipped builds.</summary>
+    public CodeStore Store => store;
+
+    public async Task<byte[]> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken)
+    {
+        ulong id = (ulong)Interlocked.Increment(ref _next);
+        var fetch = new Fetch(assembly);
+        _fetches[id] = fetch;
+        try
+        {
+            send(new ServerFrame
+            {
+                Id = id,
+                CodeRequest = new CodeRequest
+                {
+                    Assembly = assembly,
+                    ModuleVersionId = moduleVersionId is Guid exact ? ByteString.CopyFrom(exact.ToByteArray()) : ByteString.Empty,
+                    Build = ByteString.CopyFrom(build.ToByteArray()),
+                },
+            });
+            return await fetch.Completed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!fetch.Completed.IsCompleted)
+        {
+            throw new CodeShippingException($"The caller did not send '{assembly}' in time.", e);
+        }
+        finally
+        {
+            _fetches.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>A chunk arrived (a chunk for no fetch in progress is ignored: its fetch gave up).</summary>
+    public void OnChunk(ulong id, CodeChunk chunk)
+    {
+        if (_fetches.TryGetValue(id, out Fetch? fetch))
+        {
+            fetch.Add(chunk);
+        }
+    }
+
+    /// <summary>The connection ended: every fetch in progress fails.</summary>
+    public void Lost()
+    {
+        foreach (Fetch fetch in _fetches.Values)
+        {
+            fetch.Fail("the connection to the caller ended");
+        }
+    }
+
+    private sealed class Fetch(string assembly)
+    {
+        private readonly TaskCompletionSource<byte[]> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private byte[]? _bytes;
+        private byte[]? _sha256;
+        private int _received;
+
+        public Task<byte[]> Completed => _completed.Task;
+
+        public void Add(CodeChunk chunk)
+        {
+            if (!string.IsNullOrEmpty(chunk.Error))
+            {
+                Fail($"the caller refused: {chunk.Error}");
+                return;
+            }
+
+            if (_bytes is null)
+            {
+                if (chunk.Length > (ulong)MaxFileBytes || chunk.Sha256.Length != 32)
+                {
+                    Fail(chunk.Sha256.Length != 32 ? "its first chunk had no SHA-256" : $"it is {chunk.Length} bytes, over the worker's limit of {MaxFileBytes / (1024 * 1024)} MiB per file");
+                    return;
+                }
+
+                _bytes = new byte[chunk.Length];
+                _sha256 = chunk.Sha256.ToByteArray();
+            }
+
+            if (chunk.Data.Length > _bytes.Length - _received)
+            {
+                Fail("the caller sent more bytes than it announced");
+                return;
+            }
+
+            chunk.Data.Span.CopyTo(_bytes.AsSpan(_received));
+            _received += chunk.Data.Length;
+            if (!chunk.Last)
+            {
+                return;
+            }
+
+            if (_received != _bytes.Length || !CryptographicOperations.FixedTimeEquals(SHA256.HashData(_bytes), _sha256))
+            {
+                Fail(_received != _bytes.Length ? "it ended before the length it announced" : "its SHA-256 does not match what the caller announced");
+                return;
+            }
+
+            _completed.TrySetResult(_bytes);
+        }
+
+        public void Fail(string reason) => _completed.TrySetException(new CodeShippingException($"Assembly '{assembly}' could not be shipped to this worker: {reason}."));
+    }
+}
