@@ -99,6 +99,29 @@ public sealed class ShippedCodeTests
         Assert.IsFalse(worker.HasExited);
     }
 
+    [TestMethod]
+    public async Task GenericWorker_TwoBuildsOfOneApplicationAtOnce_EachCallerGetsItsOwnBuild()
+    {
+        using var authority = new TestAuthority();
+        string ns = $"code-{Guid.NewGuid():N}";
+        using var cache = new TemporaryFolder();
+        await using var worker = await StartGenericAsync(authority, ns, cache.Path);
+        var (certificate, key) = authority.IssueCaller("app");
+        string[] tls = [authority.AuthorityFile, certificate, key];
+
+        // Both builds' callers at once: the worker loads both builds and runs them side by side.
+        var a = RollingDeployTests.CallAsync("A", ns, calls: 10, quorum: 1, tls);
+        var b = RollingDeployTests.CallAsync("B", ns, calls: 10, quorum: 1, tls);
+        var (buildA, answersA) = await a;
+        var (buildB, answersB) = await b;
+
+        Assert.AreNotEqual(buildA, buildB);
+        CollectionAssert.AreEqual(Enumerable.Repeat($"answer A {worker.ProcessId}", 10).ToArray(), answersA, string.Join("\n", worker.Log));
+        CollectionAssert.AreEqual(Enumerable.Repeat($"answer B {worker.ProcessId}", 10).ToArray(), answersB, string.Join("\n", worker.Log));
+        await worker.WaitForLogAsync($"Loaded build {Guid.ParseExact(buildA, "N")} of 'Wool.Tests.Rolling'");
+        await worker.WaitForLogAsync($"Loaded build {Guid.ParseExact(buildB, "N")} of 'Wool.Tests.Rolling'");
+    }
+
     private static Task<DurableWorker> StartGenericAsync(TestAuthority authority, string ns, string cache)
         => DurableWorker.StartFromAsync(
             s_generic,

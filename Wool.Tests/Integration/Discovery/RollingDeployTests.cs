@@ -40,13 +40,13 @@ public sealed class RollingDeployTests
 
     private static string Short(string build) => build[..8] + "…";
 
-    private static string Folder(string build) => Path.Combine(AppContext.BaseDirectory, "rolling", build);
+    internal static string Folder(string build) => Path.Combine(AppContext.BaseDirectory, "rolling", build);
 
-    /// <summary>Runs a caller of build <paramref name="build"/>: its build id and one line per call.</summary>
-    private static async Task<(string Build, string[] Lines)> CallAsync(string build, string ns, int calls, int quorum)
+    /// <summary>Runs a caller of build <paramref name="build"/> (with <paramref name="tls"/>: authority, certificate and key files): its build id and one line per call.</summary>
+    internal static async Task<(string Build, string[] Lines)> CallAsync(string build, string ns, int calls, int quorum, string[]? tls = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in (string[])[Path.Combine(Folder(build), Application + ".dll"), "call", ns, $"{calls}", $"{quorum}"])
+        foreach (string argument in (string[])[Path.Combine(Folder(build), Application + ".dll"), "call", ns, $"{calls}", $"{quorum}", .. tls ?? []])
         {
             start.ArgumentList.Add(argument);
         }
