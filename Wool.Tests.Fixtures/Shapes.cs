@@ -34,6 +34,18 @@ public static class StaticShapes
     [Routine]
     public static async Task<int> NestedAdd(int x, int y) => await PublicAdd(x, y);
 
+    /// <summary>The process that runs it.</summary>
+    [Routine]
+    public static async Task<int> ProcessId()
+    {
+        await Task.Yield();
+        return Environment.ProcessId;
+    }
+
+    /// <summary>Where it runs, and where the nested call it makes runs.</summary>
+    [Routine]
+    public static async Task<int[]> ProcessIdsNested() => [Environment.ProcessId, await ProcessId()];
+
     public static Task<int> CallInternalAdd(int x, int y) => InternalAdd(x, y);
 
     public static Task<int> CallPrivateAdd(int x, int y) => PrivateAdd(x, y);

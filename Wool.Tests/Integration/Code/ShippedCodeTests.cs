@@ -122,12 +122,45 @@ public sealed class ShippedCodeTests
         await worker.WaitForLogAsync($"Loaded build {Guid.ParseExact(buildB, "N")} of 'Wool.Tests.Rolling'");
     }
 
-    private static Task<DurableWorker> StartGenericAsync(TestAuthority authority, string ns, string cache)
+    [TestMethod]
+    public async Task GenericWorkers_NestedCallToAPeerWithoutTheCode_ThePeerFetchesItFromTheWorkerThatAsks()
+    {
+        using var authority = new TestAuthority();
+        string ns = $"code-{Guid.NewGuid():N}";
+        using var cacheOne = new TemporaryFolder();
+        using var cacheTwo = new TemporaryFolder();
+        await using var one = await StartGenericAsync(authority, ns, cacheOne.Path, "--tag", "front");
+        await using var two = await StartGenericAsync(authority, ns, cacheTwo.Path);
+        // The application calls only the first worker (by its tag): whatever code the second runs came from the first.
+        await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app"), Tags = ["front"] });
+
+        bool reachedTwo = false;
+        for (int i = 0; i < 40 && !reachedTwo; i++)
+        {
+            int[] where;
+            try
+            {
+                where = await StaticShapes.ProcessIdsNested().WaitAsync(Timeouts.Default);
+            }
+            catch (Exception e)
+            {
+                throw new AssertFailedException($"{e}\n--- one:\n{string.Join("\n", one.Log)}\n--- two:\n{string.Join("\n", two.Log)}");
+            }
+
+            Assert.AreEqual(one.ProcessId, where[0]);
+            reachedTwo = where[1] == two.ProcessId;
+        }
+
+        Assert.IsTrue(reachedTwo, "The first worker's nested calls never reached its peer.");
+        await two.WaitForLogAsync($"Loaded build {typeof(StaticShapes).Module.ModuleVersionId} of 'Wool.Tests.Fixtures' (1 assemblies of shipped code, from the caller)");
+    }
+
+    private static Task<DurableWorker> StartGenericAsync(TestAuthority authority, string ns, string cache, params string[] more)
         => DurableWorker.StartFromAsync(
             s_generic,
             "Wool",
             ["--discovery", "local", "--namespace", ns, .. authority.WorkerArguments(authority.Issue("worker")),
-             "--accept-code", "--accept-code-from", TestAuthority.CallerIdentity, "--accept-code-from", TestAuthority.WorkerIdentity, "--code-cache", cache, "--log-level", "Information"]);
+             "--accept-code", "--accept-code-from", TestAuthority.CallerIdentity, "--accept-code-from", TestAuthority.WorkerIdentity, "--code-cache", cache, "--log-level", "Information", .. more]);
 
     private sealed class TemporaryFolder : IDisposable
     {
