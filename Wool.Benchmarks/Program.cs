@@ -10,6 +10,7 @@ using Wool.Benchmarks;
 // dotnet run -c Release --project Wool.Benchmarks -- --cold [spawn [quorum]]      cold start only, split into phases (run it several times: each run is one sample)
 // dotnet run -c Release --project Wool.Benchmarks -- --floors     Wool against the plain floors: a default gRPC server, a raw TCP pipelined server
 // dotnet run -c Release --project Wool.Benchmarks -- --streams [s]  streams only: Wool's prefetched stream against gRPC's and Orleans' (or Wool's alone for s seconds, to profile)
+// dotnet run -c Release --project Wool.Benchmarks -- --ship       shipped code: a generic worker's first call and later calls, against a worker in the application's folder
 // (--floor-server, --default-floor-server, --tcp-floor-server, --orleans-server and --first-seconds-* are internal: the figures run start this program again as the raw gRPC server.)
 if (args.Length > 0 && args[0] == "--floor-server")
 {
@@ -34,6 +35,16 @@ if (args.Length > 0 && args[0] == "--orleans-server")
 if (args.Length > 0 && args[0] is FirstSeconds.WoolMode or FirstSeconds.GrpcMode or FirstSeconds.NewTypeMode)
 {
     return await FirstSeconds.RunAsync(args[0]);
+}
+
+if (args.Length > 0 && args[0] == "--ship")
+{
+    foreach (Figure figure in await ShipFigures.RunAsync())
+    {
+        Console.WriteLine(figure.ToRow());
+    }
+
+    return 0;
 }
 
 if (args.Length > 0 && args[0] == "--streams")
