@@ -82,8 +82,21 @@ internal static class RoutineRegistry
     /// <summary>Whether routines of build <paramref name="moduleVersionId"/> are registered here.</summary>
     public static bool HasBuild(Guid moduleVersionId) => s_byBuild.ContainsKey(moduleVersionId);
 
-    /// <summary>Forgets the routines of a build whose code is being unloaded.</summary>
-    public static void RemoveBuild(Guid moduleVersionId) => s_byBuild.TryRemove(moduleVersionId, out _);
+    /// <summary>Forgets the routines of a build whose code is being unloaded (so that nothing here keeps it alive).</summary>
+    public static void RemoveBuild(Guid moduleVersionId)
+    {
+        s_byBuild.TryRemove(moduleVersionId, out _);
+        foreach (var routines in s_byAssembly.Values)
+        {
+            foreach (var (id, routine) in routines)
+            {
+                if (routine.ModuleVersionId == moduleVersionId)
+                {
+                    routines.TryRemove(new KeyValuePair<string, Routine>(id, routine));
+                }
+            }
+        }
+    }
 
     /// <summary>Finds a routine, loading its assembly if needed.</summary>
     /// <exception cref="RoutineNotFoundException">The assembly or the routine is not available here, or is a different build.</exception>

@@ -10,9 +10,11 @@ namespace Wool.Routines;
 /// </summary>
 internal static class StreamArguments
 {
-    private static readonly ConcurrentDictionary<Type, Type?> s_elementTypes = new();
-    private static readonly ConcurrentDictionary<Type, Func<object, IAsyncEnumerable<object?>>> s_boxers = new();
+    private static readonly Serialization.Types.TypeCache<Type?> s_elementTypes = new();
+    private static readonly Serialization.Types.TypeCache<Func<object, IAsyncEnumerable<object?>>> s_boxers = new();
+    // By element type name, in the load context that resolves it: a shipped build's names mean its own types.
     private static readonly ConcurrentDictionary<string, Func<Routine, string, uint, IArgumentSource, object>> s_binders = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<System.Runtime.Loader.AssemblyLoadContext, ConcurrentDictionary<string, Func<Routine, string, uint, IArgumentSource, object>>> s_bindersByContext = new();
 
     /// <summary>Replaces each streamed argument with its placeholder; returns them, or null when there are none.</summary>
     public static List<StreamArgument>? Extract(Routine routine, object?[] arguments)
@@ -52,7 +54,15 @@ internal static class StreamArguments
                 throw new RoutineInvocationException($"Argument '{name}' of routine '{routine.Name}' is a stream, and this call path cannot carry streamed arguments.");
             }
 
-            arguments[i] = s_binders.GetOrAdd(token.ElementType, CreateBinder)(routine, name, token.Slot, source);
+            var binders = System.Runtime.Loader.AssemblyLoadContext.CurrentContextualReflectionContext is { IsCollectible: true } build
+                ? s_bindersByContext.GetOrAdd(build, static context =>
+                {
+                    // Dropped when the build unloads, so that it does not outlive it.
+                    context.Unloading += static unloading => s_bindersByContext.TryRemove(unloading, out _);
+                    return new(StringComparer.Ordinal);
+                })
+                : s_binders;
+            arguments[i] = binders.GetOrAdd(token.ElementType, CreateBinder)(routine, name, token.Slot, source);
         }
     }
 

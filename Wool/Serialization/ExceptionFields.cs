@@ -14,7 +14,7 @@ internal static class ExceptionFields
 {
     private const BindingFlags Declared = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
 
-    private static readonly ConcurrentDictionary<Type, Dictionary<string, FieldInfo>> s_fields = new();
+    private static readonly Types.TypeCache<Dictionary<string, FieldInfo>> s_fields = new();
 
     /// <summary><see cref="Exception"/>'s raw message (without computed suffixes such as ArgumentException's parameter name).</summary>
     public static readonly FieldInfo? Message = typeof(Exception).GetField("_message", BindingFlags.Instance | BindingFlags.NonPublic);

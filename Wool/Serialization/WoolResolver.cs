@@ -44,6 +44,17 @@ internal sealed class WoolResolver : IFormatterResolver
         DynamicObjectResolver.Instance,
     ];
 
+    // For a shipped build's types (collectible) without a MessagePack contract: MessagePack's emitting
+    // resolvers keep a dynamic assembly per load context they are asked about, forever, which would keep
+    // the build from ever being collected; they have nothing to offer such a type anyway.
+    private static readonly IFormatterResolver[] StandardWithoutEmit =
+    [
+        NativeDateTimeResolver.Instance,
+        BuiltinResolver.Instance,
+        AttributeFormatterResolver.Instance,
+        DynamicGenericResolver.Instance,
+    ];
+
     private WoolResolver()
     {
     }
@@ -86,7 +97,8 @@ internal sealed class WoolResolver : IFormatterResolver
                 inner = (IMessagePackFormatter<T>)Activator.CreateInstance(typeof(NullableFormatter<>).MakeGenericType(underlying))!;
             }
 
-            if (inner is null && Standard.Select(static r => r.GetFormatter<T>()).FirstOrDefault(static f => f is not null) is { } standard)
+            IFormatterResolver[] chain = type.IsCollectible && !HasContract(type) ? StandardWithoutEmit : Standard;
+            if (inner is null && chain.Select(static r => r.GetFormatter<T>()).FirstOrDefault(static f => f is not null) is { } standard)
             {
                 // MessagePack writes an application's List<T> or Dictionary subclass element by element.
                 inner = FieldLayout.FieldsBeyondCollection(type) is { } refusal ? new RefusedFormatter<T>(_ => refusal.Copy()) : standard;
@@ -109,6 +121,10 @@ internal sealed class WoolResolver : IFormatterResolver
                 ? Wrap(typeof(PolymorphicFormatter<>), tracked)
                 : tracked;
         }
+
+        private static bool HasContract(Type type)
+            => type.IsDefined(typeof(MessagePackObjectAttribute), inherit: false) || type.IsDefined(typeof(UnionAttribute), inherit: false)
+               || type.IsDefined(typeof(System.Runtime.Serialization.DataContractAttribute), inherit: false);
 
         private static IMessagePackFormatter<T> Wrap(Type wrapper, IMessagePackFormatter<T>? inner)
             => (IMessagePackFormatter<T>)Activator.CreateInstance(wrapper.MakeGenericType(typeof(T)), inner)!;

@@ -78,6 +78,34 @@ public sealed class ShippedCodeTests
     }
 
     [TestMethod]
+    public async Task GenericWorker_BuildIdle_IsUnloadedCollectedAndLoadedAgainFromTheCache()
+    {
+        using var authority = new TestAuthority();
+        string ns = $"code-{Guid.NewGuid():N}";
+        using var cache = new TemporaryFolder();
+        await using var worker = await StartGenericAsync(authority, ns, cache.Path, "--code-idle-unload", "1");
+        await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+        string build = typeof(StaticShapes).Module.ModuleVersionId.ToString();
+
+        // Calls that take the application's types through the serializer's caches, a generic routine and a stream.
+        Assert.AreEqual(5, await StaticShapes.PublicAdd(2, 3).WaitAsync(Timeouts.Default));
+        Assert.AreEqual(4, (await ObjectRoutines.MakeScaler(4).WaitAsync(Timeouts.Default)).Factor);
+        Assert.AreEqual(105, await new OffsetCounter(100).AddOffset(5).WaitAsync(Timeouts.Default));
+        Assert.AreEqual("Scaler", await GenericShapes.TypeName<Scaler>().WaitAsync(Timeouts.Default));
+        await foreach (Scaler _ in ObjectRoutines.StreamScalers(2).WithCancellation(new CancellationTokenSource(Timeouts.Default).Token))
+        {
+        }
+
+        await worker.WaitForLogAsync($"Unloaded build {build} of shipped code");
+        // The worker collects until the build's load context is gone, and says what the heap was before and after.
+        string collected = await worker.WaitForLogAsync($"The code of unloaded build {build} was collected");
+
+        Assert.AreEqual(7, await StaticShapes.PublicAdd(3, 4).WaitAsync(Timeouts.Default));
+        await worker.WaitForLogAsync("from the cache)");
+        Assert.IsFalse(worker.Log.Any(line => line.Contains("is still referenced", StringComparison.Ordinal)), collected);
+    }
+
+    [TestMethod]
     public async Task GenericWorker_CallerNotListed_IsRefusedTypedAndTheWorkerKeepsServing()
     {
         using var authority = new TestAuthority();

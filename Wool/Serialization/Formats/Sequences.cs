@@ -16,8 +16,8 @@ namespace Wool.Serialization.Formats;
 /// </summary>
 internal static class Sequences
 {
-    private static readonly ConcurrentDictionary<Type, Func<object, object>?> s_materializers = new();
-    private static readonly ConcurrentDictionary<Type, Type?> s_publicTypes = new();
+    private static readonly Types.TypeCache<Func<object, object>?> s_materializers = new();
+    private static readonly Types.TypeCache<Type?> s_publicTypes = new();
 
     /// <summary>The list (or dictionary) <paramref name="value"/> travels as, or null when it travels as itself.</summary>
     public static object? Materialized(object value)

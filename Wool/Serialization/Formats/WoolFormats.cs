@@ -65,7 +65,7 @@ internal static class WoolFormats
             MessagePack.Resolvers.BuiltinResolver.Instance.GetFormatterDynamic(t) is not null
             || MessagePack.Resolvers.DynamicGenericResolver.Instance.GetFormatterDynamic(t) is not null);
 
-    private static readonly ConcurrentDictionary<Type, bool> s_formatted = new();
+    private static readonly Types.TypeCache<bool> s_formatted = new();
 
     public static IMessagePackFormatter<T>? GetFormatter<T>()
     {
@@ -105,7 +105,7 @@ internal static class WoolFormats
         }
     }
 
-    private static readonly ConcurrentDictionary<Type, bool> s_unhardened = new();
+    private static readonly Types.TypeCache<bool> s_unhardened = new();
 
     private static object HashSetFormat<T>() => new SetFormatter<HashSet<T>, T, IEqualityComparer<T>>(
         s => s.Comparer, (items, c, o) => new HashSet<T>(items, Hashing(c, o)));

@@ -24,7 +24,9 @@ internal static class TypelessValues
     private static readonly ConcurrentDictionary<Type, TypeEntry> s_types = new();
     private static readonly ConditionalWeakTable<Type, TypeEntry> s_collectibleTypes = new();
     private static readonly ConcurrentDictionary<string, Type> s_names = new(StringComparer.Ordinal);
-    private static readonly ConditionalWeakTable<AssemblyLoadContext, ConcurrentDictionary<string, Type>> s_namesByContext = new();
+    // Dropped when its context unloads: an entry must not outlive the build (a weak table keyed by the
+    // context would: the context stays alive until its types die, and this table would hold them).
+    private static readonly ConcurrentDictionary<AssemblyLoadContext, ConcurrentDictionary<string, Type>> s_namesByContext = new();
 
     // Types MessagePack writes without a name, as its typeless format does: they read back as themselves.
     private static readonly HashSet<Type> s_unnamed =
@@ -95,7 +97,11 @@ internal static class TypelessValues
         AssemblyLoadContext? context = AssemblyLoadContext.CurrentContextualReflectionContext;
         ConcurrentDictionary<string, Type> names = context is null || context == AssemblyLoadContext.Default
             ? s_names
-            : s_namesByContext.GetValue(context, static _ => new ConcurrentDictionary<string, Type>(StringComparer.Ordinal));
+            : s_namesByContext.GetOrAdd(context, static c =>
+            {
+                c.Unloading += static unloading => s_namesByContext.TryRemove(unloading, out _);
+                return new ConcurrentDictionary<string, Type>(StringComparer.Ordinal);
+            });
         string? name;
         if (reader.TryReadStringSpan(out ReadOnlySpan<byte> utf8) && utf8.Length <= 512)
         {
@@ -131,7 +137,7 @@ internal static class TypelessValues
 
     private static TypeEntry EntryOf(Type type)
     {
-        if (!type.Assembly.IsCollectible)
+        if (!type.IsCollectible)
         {
             return s_types.TryGetValue(type, out TypeEntry? entry) ? entry : s_types.GetOrAdd(type, TypeEntry.Create);
         }

@@ -9,7 +9,7 @@ namespace Wool.Serialization.Graph;
 /// </summary>
 internal static class ValueEquality
 {
-    private static readonly ConcurrentDictionary<Type, bool> s_types = new();
+    private static readonly Types.TypeCache<bool> s_types = new();
 
     public static bool Of(Type type) => s_types.GetOrAdd(type, static t =>
         !t.IsValueType && t.GetMethod(nameof(GetHashCode), Type.EmptyTypes)?.DeclaringType is { } declaring && declaring != typeof(object));

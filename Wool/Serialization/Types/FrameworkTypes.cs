@@ -15,7 +15,7 @@ internal static class FrameworkTypes
 
     private static readonly ConcurrentDictionary<Assembly, bool> s_assemblies = new();
 
-    public static bool Contains(Type type) => s_assemblies.GetOrAdd(type.Assembly, static assembly
+    public static bool Contains(Type type) => type.Assembly.IsCollectible ? false : s_assemblies.GetOrAdd(type.Assembly, static assembly
         => assembly == typeof(object).Assembly
            || (assembly.Location is { Length: > 0 } location && Path.GetFullPath(location).StartsWith(SharedFolder, StringComparison.Ordinal)));
 }

@@ -40,7 +40,7 @@ internal sealed class TypeAllowList
     private readonly string[] _namespaces;
     private readonly FrozenSet<string> _types;
     private readonly FrozenSet<string> _entries;
-    private readonly ConcurrentDictionary<Type, bool> _decisions = new();
+    private readonly TypeCache<bool> _decisions = new();
 
     private TypeAllowList(IEnumerable<string> entries, IEnumerable<string> applicationAssemblies)
     {

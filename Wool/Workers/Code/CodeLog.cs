@@ -22,4 +22,10 @@ internal static partial class CodeLog
 
     [LoggerMessage(EventId = 406, EventName = "BuildUnloaded", Level = LogLevel.Information, Message = "Unloaded build {Build} of shipped code: no call for {Seconds} s.")]
     public static partial void BuildUnloaded(ILogger logger, Guid build, double seconds);
+
+    [LoggerMessage(EventId = 407, EventName = "BuildCollected", Level = LogLevel.Information, Message = "The code of unloaded build {Build} was collected: managed heap {Before:0.0} MB before the unload, {After:0.0} MB after.")]
+    public static partial void BuildCollected(ILogger logger, Guid build, double before, double after);
+
+    [LoggerMessage(EventId = 408, EventName = "BuildNotCollected", Level = LogLevel.Warning, Message = "The code of unloaded build {Build} is still referenced a minute after its unload: its memory stays in use.")]
+    public static partial void BuildNotCollected(ILogger logger, Guid build);
 }

@@ -9,10 +9,10 @@ namespace Wool.Workers.Code;
 
 /// <summary>
 /// A worker's shipped code: the application builds callers sent it, each in its own
-/// <see cref="ShippedBuild"/>, and their files in a private, content-addressed cache on disk
-/// (<c>files/&lt;sha256&gt;.dll</c>, and per build the list of its files, <c>builds/&lt;id&gt;</c>), which
-/// outlives the process: a restarted worker loads a build from disk, checking every file's hash, and
-/// fetches nothing. A build is fetched once however many calls need it at the same moment.
+/// <see cref="ShippedBuild"/>, and their files in a <see cref="CodeCache"/> on disk, which outlives the
+/// process: a restarted worker loads a build from disk and fetches nothing. A build is fetched once
+/// however many calls need it at the same moment; with an idle period, a build without calls for that
+/// long is unloaded (<see cref="BuildUnloader"/>).
 /// Thread-safe.
 /// </summary>
 internal sealed class CodeStore
@@ -29,20 +29,67 @@ internal sealed class CodeStore
     // that both sides of a build's boundary share one Wool and one framework.
     private static readonly HashSet<string> s_provided = ProvidedAssemblies();
 
-    private readonly string _files;
-    private readonly string _builds;
+    private readonly CodeCache _cache;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Guid, Lazy<Task<ShippedBuild>>> _loaded = new();
+    private readonly Lock _use = new();
+    private readonly BuildUnloader? _unloader;
 
     /// <param name="folder">The cache folder; created private (0700) when missing.</param>
     /// <param name="logger">Where loads and refusals are logged.</param>
+    /// <param name="idleUnload">How long a build may go without calls before it is unloaded; null: never.</param>
     /// <exception cref="UnsafeLocationException">The folder exists and is not this user's alone.</exception>
-    public CodeStore(string folder, ILogger logger)
+    public CodeStore(string folder, ILogger logger, TimeSpan? idleUnload = null)
     {
-        string root = Security.PrivateFolder.Ensure(folder);
-        _files = Security.PrivateFolder.Ensure(root, "files");
-        _builds = Security.PrivateFolder.Ensure(root, "builds");
+        _cache = new CodeCache(folder);
         _logger = logger;
+        _unloader = idleUnload is { } idle ? new BuildUnloader(this, idle, logger) : null;
+    }
+
+    /// <summary>Build <paramref name="id"/>, when it is loaded, counted as in use until <see cref="Release"/>; null otherwise.</summary>
+    public ShippedBuild? Use(Guid id)
+    {
+        lock (_use)
+        {
+            if (_loaded.TryGetValue(id, out var load) && load.IsValueCreated && load.Value.IsCompletedSuccessfully)
+            {
+                ShippedBuild build = load.Value.Result;
+                build.InFlight++;
+                build.Touch();
+                return build;
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>A call of <paramref name="build"/> ended.</summary>
+    public void Release(ShippedBuild build)
+    {
+        lock (_use)
+        {
+            build.InFlight--;
+            build.Touch();
+        }
+    }
+
+    /// <summary>Removes the builds idle for <paramref name="idle"/> with no call in progress; returns them (to unload).</summary>
+    internal List<ShippedBuild> TakeIdle(TimeSpan idle)
+    {
+        var taken = new List<ShippedBuild>();
+        lock (_use)
+        {
+            foreach (var (id, load) in _loaded)
+            {
+                if (load.IsValueCreated && load.Value.IsCompletedSuccessfully && load.Value.Result is { InFlight: 0 } build
+                    && Environment.TickCount64 - build.LastUsed >= (long)idle.TotalMilliseconds && _loaded.TryRemove(new KeyValuePair<Guid, Lazy<Task<ShippedBuild>>>(id, load)))
+                {
+                    taken.Add(build);
+                }
+            }
+        }
+
+        return taken;
     }
 
     /// <summary>The default cache: <c>$XDG_CACHE_HOME/wool/code</c>, else <c>~/.cache/wool/code</c>.</summary>
@@ -101,7 +148,7 @@ internal sealed class CodeStore
 
     private async Task<ShippedBuild> LoadCoreAsync(string name, Guid build, ICodeSource source)
     {
-        Dictionary<string, string>? files = FromCache(name, build);
+        Dictionary<string, string>? files = _cache.Build(name, build, _logger);
         string origin = files is null ? "the caller" : "the cache";
         if (files is null)
         {
@@ -162,7 +209,7 @@ internal sealed class CodeStore
                 throw new CodeShippingException($"The caller sent '{image.Name}' (build {image.ModuleVersionId:N}) for '{next.Name}'{(next.Build is Guid b ? $" build {b:N}" : "")}; the worker refused it.");
             }
 
-            files[image.Name] = Store(bytes);
+            files[image.Name] = _cache.Store(bytes);
             Interlocked.Increment(ref _fetched);
             foreach (string reference in image.References)
             {
@@ -173,54 +220,8 @@ internal sealed class CodeStore
             }
         }
 
-        // The routine's assembly first, then its dependencies.
-        File.WriteAllLines(Path.Combine(_builds, build.ToString("N")), files.Select(f => $"{f.Key} {Path.GetFileNameWithoutExtension(f.Value)}").OrderBy(l => l.StartsWith(name + " ", StringComparison.Ordinal) ? 0 : 1));
+        _cache.Record(build, files);
         return files;
-    }
-
-    /// <summary>Writes a file under its hash (once: a file of that hash has those bytes) and returns its path.</summary>
-    private string Store(byte[] bytes)
-    {
-        string path = Path.Combine(_files, Convert.ToHexStringLower(SHA256.HashData(bytes)) + ".dll");
-        if (!File.Exists(path))
-        {
-            string temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, path, overwrite: true);
-        }
-
-        return path;
-    }
-
-    /// <summary>The build's files from the disk cache, each checked against its hash; null when any is missing or changed.</summary>
-    private Dictionary<string, string>? FromCache(string name, Guid build)
-    {
-        string list = Path.Combine(_builds, build.ToString("N"));
-        if (!File.Exists(list))
-        {
-            return null;
-        }
-
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string line in File.ReadAllLines(list))
-        {
-            string[] parts = line.Split(' ');
-            if (parts.Length != 2 || SimpleName(parts[0]) is null || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigitLower))
-            {
-                return null;
-            }
-
-            string path = Path.Combine(_files, parts[1] + ".dll");
-            if (!File.Exists(path) || Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) != parts[1])
-            {
-                CodeLog.CacheEntryChanged(_logger, parts[0], build);
-                return null;
-            }
-
-            files[parts[0]] = path;
-        }
-
-        return files.ContainsKey(name) ? files : null;
     }
 
     private static bool InApplication(string name, Guid build)

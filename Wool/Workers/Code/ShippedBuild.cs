@@ -32,6 +32,9 @@ internal sealed class ShippedBuild : AssemblyLoadContext
     /// <summary>When a call of this build last started or ended (ticks of <see cref="Environment.TickCount64"/>).</summary>
     public long LastUsed { get; private set; } = Environment.TickCount64;
 
+    /// <summary>Calls of this build in progress (changed under its store's lock).</summary>
+    public int InFlight { get; set; }
+
     public void Touch() => LastUsed = Environment.TickCount64;
 
     protected override Assembly? Load(AssemblyName assemblyName)

@@ -80,7 +80,16 @@ internal abstract class ServedCall : IArgumentSource, IDisposable
         return default;
     }
 
-    public void Dispose() => _cancellation.Dispose();
+    public void Dispose()
+    {
+        _cancellation.Dispose();
+        Interlocked.Exchange(ref _onEnd, null)?.Invoke();
+    }
+
+    /// <summary>Runs <paramref name="release"/> when the call ends (it holds a shipped build in use).</summary>
+    public void OnEnd(Action release) => _onEnd = release;
+
+    private Action? _onEnd;
 
     /// <summary>Ends the call with its terminal reply.</summary>
     protected void Complete(RoutineReply reply) => Session.Complete(this, WireProtocol.ToFrame(Id, reply));

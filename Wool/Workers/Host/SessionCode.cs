@@ -1,18 +1,25 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Wool.Routines;
 using Wool.Workers.Code;
 using Wool.Workers.Protocol;
 
 namespace Wool.Workers.Host;
 
 /// <summary>
-/// A connection's caller as the source of shipped code: asks it for an assembly with a
-/// <c>code_request</c> frame and assembles the <c>code</c> chunks it answers with, checking the
-/// declared length against the limit before keeping anything and the SHA-256 once all has arrived.
-/// Thread-safe.
+/// A connection's caller as the source of shipped code, on a worker that takes shipped code: decides,
+/// per call, whether its build must be loaded first (and keeps a loaded build in use until the call
+/// ends); asks the caller for an assembly with a <c>code_request</c> frame and assembles the
+/// <c>code</c> chunks it answers with, checking the declared length against the limit before keeping
+/// anything and the SHA-256 once all has arrived. Thread-safe.
 /// </summary>
-internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store) : ICodeSource
+/// <param name="send">Queues a frame to the caller.</param>
+/// <param name="store">The worker's shipped builds.</param>
+/// <param name="refusal">Why this caller may not ship code; null when it may.</param>
+/// <param name="logger">The worker's log.</param>
+internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, string? refusal, ILogger logger) : ICodeSource
 {
     /// <summary>At most this many bytes in one shipped file.</summary>
     public const long MaxFileBytes = 64L * 1024 * 1024;
@@ -20,8 +27,48 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store) : I
     private readonly ConcurrentDictionary<ulong, Fetch> _fetches = new();
     private long _next;
 
-    /// <summary>The worker's store of shipped builds.</summary>
-    public CodeStore Store => store;
+    /// <summary>Whether this caller may ship code.</summary>
+    public bool Accepts => refusal is null;
+
+    /// <summary>
+    /// When the call's build is not on this worker and the worker accepts shipped code: its loading
+    /// (from the cache, else from this caller), or why this caller may not ship it. Null when the
+    /// call needs nothing shipped.
+    /// </summary>
+    public Task? Prepare(ulong id, RoutineRequest request, ServedCall served)
+    {
+        if (UseLoaded(request, served) || !CodeStore.Needs(request.AssemblyName, request.ModuleVersionId))
+        {
+            return null;
+        }
+
+        if (refusal is not null)
+        {
+            CodeLog.CodeRefused(logger, id, request.AssemblyName, refusal);
+            return Task.FromException(new CodeShippingException($"This worker does not have build {request.ModuleVersionId:N} of '{request.AssemblyName}', and does not take shipped code from this caller: {refusal}."));
+        }
+
+        return LoadAsync(request, served);
+    }
+
+    private async Task LoadAsync(RoutineRequest request, ServedCall served)
+    {
+        await store.LoadAsync(request.AssemblyName, request.ModuleVersionId, this, served.Token).ConfigureAwait(false);
+        UseLoaded(request, served);
+    }
+
+    /// <summary>Whether the call's build is a loaded shipped build; if so, it stays loaded until the call ends.</summary>
+    private bool UseLoaded(RoutineRequest request, ServedCall served)
+    {
+        if (store.Use(request.ModuleVersionId) is not { } build)
+        {
+            return false;
+        }
+
+        served.OnEnd(() => store.Release(build));
+        return true;
+    }
+
 
     public async Task<byte[]> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken)
     {

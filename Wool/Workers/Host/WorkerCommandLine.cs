@@ -89,9 +89,9 @@ internal static class WorkerCommandLine
             throw new ArgumentException($"--assemblies: the folder '{assemblies}' does not exist.");
         }
 
-        if (!Has("--accept-code") && (All("--accept-code-from").Count > 0 || One("--code-cache") is not null) || All("--accept-code-from").Count > 0 && credentials?.Mutual != true)
+        if (!Has("--accept-code") && (All("--accept-code-from").Count > 0 || (One("--code-cache") ?? One("--code-idle-unload")) is not null) || All("--accept-code-from").Count > 0 && credentials?.Mutual != true)
         {
-            throw new ArgumentException("--accept-code-from and --code-cache go with --accept-code, and --accept-code-from names callers of mutual TLS: give --accept-code and TLS credentials without --tls-one-way.");
+            throw new ArgumentException("--accept-code-from, --code-cache and --code-idle-unload go with --accept-code, and --accept-code-from names callers of mutual TLS: give --accept-code and TLS credentials without --tls-one-way.");
         }
 
         // Read now, so that a bad entry fails the command line rather than the first call.
@@ -119,6 +119,7 @@ internal static class WorkerCommandLine
             AcceptCode = Has("--accept-code"),
             AcceptCodeFrom = All("--accept-code-from"),
             CodeCache = One("--code-cache") is { } cache ? Path.GetFullPath(cache) : null,
+            CodeIdleUnload = Number("--code-idle-unload", One("--code-idle-unload"), 600) is int idle and > 0 ? TimeSpan.FromSeconds(idle) : null,
             Tags = All("--tag"),
             Assemblies = assemblies is null ? null : Path.GetFullPath(assemblies),
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,

@@ -55,6 +55,7 @@ internal static class WorkerOptionTable
         new("--accept-code", Kind.Flag, "", "run routines this worker lacks with code their caller ships, from the pool that spawned it or an --accept-code-from caller"),
         new("--accept-code-from", Kind.Repeatable, "dns name", "TLS: a caller identity whose code this worker runs, with --accept-code (repeatable)"),
         new("--code-cache", Kind.Valued, "folder", "where shipped code is kept across restarts (default ~/.cache/wool/code)"),
+        new("--code-idle-unload", Kind.Valued, "seconds", "unload a shipped build after this long without calls (default 600; 0: never)"),
         new("--admission", Kind.Valued, "Type, Assembly", "an admission policy for calls"),
         new("--grace-period", Kind.Valued, "seconds", "on SIGTERM, how long calls in flight may finish (default 10)"),
         new("--advertise", Kind.Valued, "host[:port]", "the address to publish for pools and peers instead of the listening one (e.g. a pod's IP)"),

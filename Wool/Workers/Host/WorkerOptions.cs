@@ -83,6 +83,9 @@ internal sealed record WorkerOptions(EndPoint? Listen, bool ExitWithParent, Time
     /// <summary>Where shipped code is kept (<c>--code-cache</c>); the user's cache folder when null.</summary>
     public string? CodeCache { get; init; }
 
+    /// <summary>How long a shipped build may go without calls before it is unloaded (<c>--code-idle-unload</c>); null: never.</summary>
+    public TimeSpan? CodeIdleUnload { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary><c>--log-level</c>: the least severe log lines written (default <see cref="Microsoft.Extensions.Logging.LogLevel.Warning"/>).</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Warning;
 

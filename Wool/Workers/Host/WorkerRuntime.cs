@@ -40,7 +40,7 @@ internal sealed class WorkerRuntime
         Admission = options.Admission;
         OwnerToken = options.OwnerToken;
         Limits = options.Limits;
-        Code = options.AcceptCode ? new CodeStore(options.CodeCache ?? CodeStore.DefaultFolder, loggerFactory.CreateLogger("Wool.Workers.Code")) : null;
+        Code = options.AcceptCode ? new CodeStore(options.CodeCache ?? CodeStore.DefaultFolder, loggerFactory.CreateLogger("Wool.Workers.Code"), options.CodeIdleUnload) : null;
         AcceptCodeFrom = options.AcceptCodeFrom;
     }
 

@@ -33,7 +33,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
 
     public async Task RunAsync(IAsyncStreamReader<ClientBatch> requests, IServerStreamWriter<ServerBatch> responses, CancellationToken connectionAborted)
     {
-        _code = runtime.Code is { } store && codeRefusal is null ? new SessionCode(Send, store) : null;
+        _code = runtime.Code is { } store ? new SessionCode(Send, store, codeRefusal, logger) : null;
         Task writer = _outbox.WriteAllAsync(responses, RepliesWritten);
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(connectionAborted, runtime.Shutdown);
         RpcException? malformed = null;
@@ -182,7 +182,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             return;
         }
 
-        if (_code is null && WireProtocol.OtherBuild(call) is { } otherBuild)
+        if (_code?.Accepts != true && WireProtocol.OtherBuild(call) is { } otherBuild)
         {
             // A rolling deploy: the caller runs another build of this application. Not an error; the
             // caller's pool moves the call to a worker of its build.
@@ -213,7 +213,7 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
         // Read here, in order; a single call's span starts in its own flow, off this loop.
         var (parent, baggage) = TraceFrames.Read(call);
         bool observed = ServerCallTelemetry.IsWanted(parent);
-        Task? prepared = PrepareCode(id, request, served.Token);
+        Task? prepared = _code?.Prepare(id, request, served);
         if (served is ServedStream stream)
         {
             stream.Open(request, observed ? ServedCall.Observe(request, streaming: true, parent, baggage, enter: false) : null, prepared);
@@ -222,27 +222,6 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
         {
             ((ServedUnaryCall)served).Start(request, observed ? new CallTrace(parent, baggage) : null, prepared);
         }
-    }
-
-    /// <summary>
-    /// When the call's build is not on this worker and the worker accepts shipped code: its loading
-    /// (from the cache, else from this caller), or why this caller may not ship it. Null when the
-    /// call needs nothing shipped.
-    /// </summary>
-    private Task? PrepareCode(ulong id, RoutineRequest request, CancellationToken cancellationToken)
-    {
-        if (runtime.Code is null || !Code.CodeStore.Needs(request.AssemblyName, request.ModuleVersionId))
-        {
-            return null;
-        }
-
-        if (_code is null)
-        {
-            Code.CodeLog.CodeRefused(logger, id, request.AssemblyName, codeRefusal!);
-            return Task.FromException(new CodeShippingException($"This worker does not have build {request.ModuleVersionId:N} of '{request.AssemblyName}', and does not take shipped code from this caller: {codeRefusal}."));
-        }
-
-        return _code.Store.LoadAsync(request.AssemblyName, request.ModuleVersionId, _code, cancellationToken);
     }
 
     private void SetPeers(PeerList list)

@@ -13,7 +13,10 @@ namespace Wool.Workers.Protocol;
 internal sealed class CallerRoutineNumbers
 {
     private readonly ConcurrentDictionary<Routine, uint> _numbers = new(ReferenceEqualityComparer.Instance);
+    // A shipped build's routines (on a worker making nested calls) are numbered too, without keeping the build alive.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Routine, System.Runtime.CompilerServices.StrongBox<uint>> _shipped = new();
     private readonly Lock _assigning = new();
+    private int _count;
 
     /// <summary>
     /// Queues the frame of a call (or a stream's opening) through <paramref name="trySend"/>, named
@@ -28,33 +31,45 @@ internal sealed class CallerRoutineNumbers
             return trySend(WireProtocol.ToFrame(id, request, streaming, deadline));
         }
 
-        if (_numbers.TryGetValue(routine, out uint known))
+        if (Known(routine) is uint known)
         {
             return trySend(WireProtocol.ToFrame(id, request, streaming, deadline, known, named: false));
         }
 
         lock (_assigning)
         {
-            if (_numbers.TryGetValue(routine, out known))
+            if (Known(routine) is uint numbered)
             {
-                return trySend(WireProtocol.ToFrame(id, request, streaming, deadline, known, named: false));
+                return trySend(WireProtocol.ToFrame(id, request, streaming, deadline, numbered, named: false));
             }
 
-            if (_numbers.Count >= WireProtocol.MaxRoutineRefs)
+            if (_count >= WireProtocol.MaxRoutineRefs)
             {
                 return trySend(WireProtocol.ToFrame(id, request, streaming, deadline));
             }
 
-            uint assigned = (uint)_numbers.Count + 1;
+            uint assigned = (uint)_count + 1;
             bool sent = trySend(WireProtocol.ToFrame(id, request, streaming, deadline, assigned, named: true));
             if (sent)
             {
                 // Published only once the frame naming it is queued: a call that uses the number is
                 // queued after it, and the worker handles frames in order.
-                _numbers[routine] = assigned;
+                _count++;
+                if (routine.DeclaringType.IsCollectible)
+                {
+                    _shipped.AddOrUpdate(routine, new System.Runtime.CompilerServices.StrongBox<uint>(assigned));
+                }
+                else
+                {
+                    _numbers[routine] = assigned;
+                }
             }
 
             return sent;
         }
     }
+
+    private uint? Known(Routine routine)
+        => _numbers.TryGetValue(routine, out uint known) ? known
+            : routine.DeclaringType.IsCollectible && _shipped.TryGetValue(routine, out var box) ? box.Value : null;
 }
