@@ -45,6 +45,23 @@ public sealed class WorkerCommandLineTests
     }
 
     [TestMethod]
+    public void Parse_AcceptCode_ReadsItsOptions_AndRefusesThemAlone()
+    {
+        WorkerOptions accepting = WorkerCommandLine.Parse(["--insecure-listen-on-network", "--accept-code", "--code-cache", "cache", "--code-idle-unload", "0"], NoEnvironment);
+        WorkerOptions plain = WorkerCommandLine.Parse(["--insecure-listen-on-network"], NoEnvironment);
+        var alone = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--insecure-listen-on-network", "--code-cache", "cache"], NoEnvironment));
+        var withoutTls = Assert.ThrowsExactly<ArgumentException>(() => WorkerCommandLine.Parse(["--insecure-listen-on-network", "--accept-code", "--accept-code-from", "my-app"], NoEnvironment));
+
+        Assert.IsTrue(accepting.AcceptCode);
+        Assert.AreEqual(Path.GetFullPath("cache"), accepting.CodeCache);
+        Assert.IsNull(accepting.CodeIdleUnload, "0 never unloads.");
+        Assert.IsFalse(plain.AcceptCode, "Shipped code is off unless asked for.");
+        Assert.AreEqual(TimeSpan.FromMinutes(10), plain.CodeIdleUnload);
+        StringAssert.Contains(alone.Message, "go with --accept-code");
+        StringAssert.Contains(withoutTls.Message, "names callers of mutual TLS");
+    }
+
+    [TestMethod]
     public void Parse_Startup_CreatesItFromCommandLineOrEnvironment_AndNamesABadOne()
     {
         string startup = typeof(Integration.Telemetry.TelemetryWorkerStartup).AssemblyQualifiedName!;

@@ -16,8 +16,39 @@ internal static class CodeServer
 {
     public const int ChunkBytes = 1024 * 1024;
 
+    /// <summary>At most this many requests of one worker are served at once; more are refused (a worker fetches one file at a time).</summary>
+    public const int MaxInProgress = 4;
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkerLink, System.Runtime.CompilerServices.StrongBox<int>> s_inProgress = new();
+
     public static void Serve(WorkerLink link, ulong id, CodeRequest request, ILogger logger)
-        => _ = Task.Run(() => ServeAsync(link, id, request, logger));
+    {
+        var serving = s_inProgress.GetValue(link, static _ => new System.Runtime.CompilerServices.StrongBox<int>());
+        if (Interlocked.Increment(ref serving.Value) > MaxInProgress)
+        {
+            Interlocked.Decrement(ref serving.Value);
+            Refuse(link, id, request, $"the worker asked for more than {MaxInProgress} files at once", logger);
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ServeAsync(link, id, request, logger).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref serving.Value);
+            }
+        });
+    }
+
+    private static void Refuse(WorkerLink link, ulong id, CodeRequest request, string refusal, ILogger logger)
+    {
+        CodeLog.CodeNotServed(logger, request.Assembly, link.Worker.ToString(), refusal);
+        link.TrySend(new ClientFrame { Id = id, Code = new CodeChunk { Error = refusal, Last = true } });
+    }
 
     private static async Task ServeAsync(WorkerLink link, ulong id, CodeRequest request, ILogger logger)
     {
@@ -39,8 +70,7 @@ internal static class CodeServer
 
         if (refusal is not null)
         {
-            CodeLog.CodeNotServed(logger, request.Assembly, link.Worker.ToString(), refusal);
-            link.TrySend(new ClientFrame { Id = id, Code = new CodeChunk { Error = refusal, Last = true } });
+            Refuse(link, id, request, refusal, logger);
             return;
         }
 

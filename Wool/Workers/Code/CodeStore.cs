@@ -119,12 +119,24 @@ internal sealed class CodeStore
             return false;
         }
 
-        // Decided once per build: the answer for the worker's own files does not change while it runs.
-        return s_needs.GetOrAdd((assembly, build), static key => SimpleName(key.Assembly) is not { } name
-            || (!AssemblyLoadContext.Default.Assemblies.Any(a => a.GetName().Name == name && a.ManifestModule.ModuleVersionId == key.Build) && !InApplication(name, key.Build)));
+        if (s_own.ContainsKey((assembly, build)))
+        {
+            return false;
+        }
+
+        // Only "the worker has it" is remembered (the worker's own builds, a bounded set): build ids a
+        // caller makes up must not grow this process.
+        bool needs = SimpleName(assembly) is not { } name
+            || (!AssemblyLoadContext.Default.Assemblies.Any(a => a.ManifestModule.ModuleVersionId == build && a.GetName().Name == name) && !InApplication(name, build));
+        if (!needs)
+        {
+            s_own.TryAdd((assembly, build), true);
+        }
+
+        return needs;
     }
 
-    private static readonly ConcurrentDictionary<(string Assembly, Guid Build), bool> s_needs = new();
+    private static readonly ConcurrentDictionary<(string Assembly, Guid Build), bool> s_own = new();
 
     /// <summary>The loaded build <paramref name="build"/>, loading it (from the cache, else from <paramref name="source"/>) if needed.</summary>
     /// <exception cref="CodeShippingException">It could not be fetched or loaded; the message says which assembly and why.</exception>
