@@ -119,7 +119,7 @@ internal static class WorkerCommandLine
             AcceptCode = Has("--accept-code"),
             AcceptCodeFrom = All("--accept-code-from"),
             CodeCache = One("--code-cache") is { } cache ? Path.GetFullPath(cache) : null,
-            CodeIdleUnload = Number("--code-idle-unload", One("--code-idle-unload"), 600) is int idle and > 0 ? TimeSpan.FromSeconds(idle) : null,
+            CodeIdleUnload = One("--code-idle-unload") is "0" ? null : TimeSpan.FromSeconds(Number("--code-idle-unload", One("--code-idle-unload"), 600)),
             Tags = All("--tag"),
             Assemblies = assemblies is null ? null : Path.GetFullPath(assemblies),
             Admission = One("--admission") is { } admission ? CreatePolicy(admission) : null,
