@@ -69,7 +69,6 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
         return true;
     }
 
-
     public async Task<byte[]> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken)
     {
         ulong id = (ulong)Interlocked.Increment(ref _next);
