@@ -150,11 +150,17 @@ internal sealed class CodeStore
             loaded.Touch();
             return loaded;
         }
-        catch (CodeShippingException)
+        catch (Exception e) when (load.Value.IsFaulted)
         {
             // A failed load is forgotten, so that a later call (another caller, say) may try again.
             _loaded.TryRemove(new KeyValuePair<Guid, Lazy<Task<ShippedBuild>>>(build, load));
-            throw;
+            if (e is CodeShippingException)
+            {
+                throw;
+            }
+
+            // The cache could not be written or read (a full disk, say): still a typed error that names the build.
+            throw new CodeShippingException($"Build {build:N} of '{name}' could not be loaded on this worker: {e.Message}", e);
         }
     }
 
