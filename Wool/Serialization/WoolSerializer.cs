@@ -40,15 +40,14 @@ internal static class WoolSerializer
     /// <exception cref="ArgumentException">An entry is empty, or allows everything.</exception>
     public static void Allow(IEnumerable<string> entries)
     {
-        List<string> list = [.. entries];
-        if (list.Count == 0)
-        {
-            return;
-        }
-
         lock (s_allowing)
         {
-            Volatile.Write(ref s_options, new AllowListOptions(Options, AllowedTypes.With(list)));
+            // An entry given again (a shipped build loaded again, say) does not grow the list.
+            List<string> list = [.. entries.Where(e => !AllowedTypes.Has(e)).Distinct(StringComparer.Ordinal)];
+            if (list.Count > 0)
+            {
+                Volatile.Write(ref s_options, new AllowListOptions(Options, AllowedTypes.With(list)));
+            }
         }
     }
 

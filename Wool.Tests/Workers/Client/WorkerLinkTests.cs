@@ -225,6 +225,42 @@ public sealed class WorkerLinkTests
         }
     }
 
+    [TestMethod]
+    public async Task CodeRequest_ForABuildNeverSentOnTheLink_IsRefusedWithoutSendingAFile()
+    {
+        var asking = new AskingWorker(typeof(WorkerLink).Module.ModuleVersionId);
+        await using var link = new WorkerLink(new WorkerInfo("asking", new Uri("http://in-process/asking"), 0), NullLogger.Instance, new InProcessCallInvoker(asking));
+
+        CodeChunk answer = await asking.Answer.WaitAsync(Timeouts.Default);
+
+        // Wool is loaded here, and the worker named its build; but no call of that build went to it.
+        StringAssert.Contains(answer.Error, "sent no call of build");
+        Assert.IsTrue(answer.Last);
+        Assert.AreEqual(0, answer.Data.Length);
+    }
+
+    /// <summary>A worker that asks its caller for an assembly of a build as soon as it connects, and keeps the answer.</summary>
+    private sealed class AskingWorker(Guid build) : Worker.WorkerBase
+    {
+        private readonly TaskCompletionSource<CodeChunk> _answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<CodeChunk> Answer => _answer.Task;
+
+        public override async Task Connect(IAsyncStreamReader<ClientBatch> requestStream, IServerStreamWriter<ServerBatch> responseStream, ServerCallContext context)
+        {
+            await context.WriteResponseHeadersAsync([new Metadata.Entry(WireProtocol.AcceptedHeader, "1")]);
+            var request = new CodeRequest { Assembly = "Wool", Build = Google.Protobuf.ByteString.CopyFrom(build.ToByteArray()) };
+            await responseStream.WriteAsync(new ServerBatch { Frames = { new ServerFrame { Id = 7, CodeRequest = request } } });
+            while (await requestStream.MoveNext(context.CancellationToken))
+            {
+                if (requestStream.Current.Frames.FirstOrDefault(f => f.Id == 7 && f.KindCase == ClientFrame.KindOneofCase.Code) is { } frame)
+                {
+                    _answer.TrySetResult(frame.Code);
+                }
+            }
+        }
+    }
+
     /// <summary>A worker that accepts the connection and then never answers a frame.</summary>
     private sealed class SilentWorker : Worker.WorkerBase
     {

@@ -18,6 +18,23 @@ public sealed class WorkerSessionTests
     private static readonly RoutineRequest AddRequest = TestRunner.Capture(() => InMemoryRoutines.Add(1, 2));
 
     [TestMethod]
+    public async Task Call_OfAnotherBuild_IsRefusedAndNotLeftCountedInFlight()
+    {
+        await using var worker = new InMemoryWorker();
+        using var session = new RawSession(worker);
+        ClientFrame frame = WireProtocol.ToFrame(1, AddRequest, streaming: false);
+        frame.Call.ModuleVersionId = Google.Protobuf.ByteString.CopyFrom(Guid.NewGuid().ToByteArray());
+
+        await session.SendAsync(frame);
+        ServerFrame reply = await session.ReadAsync();
+
+        Assert.AreEqual(ServerFrame.KindOneofCase.Rejected, reply.KindCase);
+        Assert.AreEqual(16, reply.Rejected.Build.Length, "Refused as a worker of another build.");
+        // Admitted, then refused: a stop must not wait for a call that never ran.
+        Assert.AreEqual(0, worker.Runtime.InFlight);
+    }
+
+    [TestMethod]
     public async Task Call_NamedInFull_ReturnsTheResult()
     {
         await using var worker = new InMemoryWorker();

@@ -78,6 +78,9 @@ internal sealed class TypeAllowList
     /// <exception cref="ArgumentException">An entry is empty, or allows everything.</exception>
     public TypeAllowList With(IEnumerable<string> entries) => new([.. _entries, .. Checked(entries)], ApplicationAssemblies);
 
+    /// <summary>Whether <paramref name="entry"/> is one of this list's entries already.</summary>
+    public bool Has(string entry) => _entries.Contains(entry.Trim());
+
     /// <summary>
     /// Reads allow-list entries alone (without the application's assemblies):
     /// <c>assembly:MyApp.Contracts</c> (every type of an assembly, its closures included),

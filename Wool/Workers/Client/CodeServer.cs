@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
+using Wool.Serialization;
 using Wool.Workers.Code;
 using Wool.Workers.Protocol;
 
@@ -9,21 +11,36 @@ namespace Wool.Workers.Client;
 /// <summary>
 /// Answers a worker's <c>code_request</c> on a link: the assembly's file as this process loaded it
 /// for the build (<see cref="AssemblyFiles"/>), in chunks of at most 1 MiB, the first carrying its
-/// length and SHA-256; or one chunk saying why it is not sent. Reading the file is off the link's
-/// read loop.
+/// length, its SHA-256 and whether it is one of the application's own assemblies; or one chunk saying
+/// why it is not sent. Only builds this link carried calls of are served, two files at a time, and a
+/// chunk is queued only while the worker reads what was queued before: a worker that asks and never
+/// reads costs this process two files and a few chunks, not a copy per request. Reading the file is
+/// off the link's read loop.
 /// </summary>
 internal static class CodeServer
 {
     public const int ChunkBytes = 1024 * 1024;
 
-    /// <summary>At most this many requests of one worker are served at once; more are refused (a worker fetches one file at a time).</summary>
-    public const int MaxInProgress = 4;
+    /// <summary>At most this many requests of one worker are served at once; more are refused (a worker fetches one file at a time per build).</summary>
+    public const int MaxInProgress = 2;
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkerLink, System.Runtime.CompilerServices.StrongBox<int>> s_inProgress = new();
+    // Frames the link may hold unwritten before a chunk waits for the worker to read (8 MiB of chunks),
+    // and past which a request is not even answered (the worker reads nothing).
+    private const int QueuedChunks = 8;
+    private const int Ignored = 256;
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+
+    private static readonly ConditionalWeakTable<WorkerLink, StrongBox<int>> s_inProgress = new();
 
     public static void Serve(WorkerLink link, ulong id, CodeRequest request, ILogger logger)
     {
-        var serving = s_inProgress.GetValue(link, static _ => new System.Runtime.CompilerServices.StrongBox<int>());
+        if (link.Queued > Ignored)
+        {
+            // Answering would only grow the queue of a worker that does not read.
+            return;
+        }
+
+        var serving = s_inProgress.GetValue(link, static _ => new StrongBox<int>());
         if (Interlocked.Increment(ref serving.Value) > MaxInProgress)
         {
             Interlocked.Decrement(ref serving.Value);
@@ -54,7 +71,10 @@ internal static class CodeServer
     {
         Guid? exact = request.ModuleVersionId.Length == 16 ? new Guid(request.ModuleVersionId.Span) : null;
         Guid build = request.Build.Length == 16 ? new Guid(request.Build.Span) : Guid.Empty;
-        string? refusal = AssemblyFiles.Find(request.Assembly, exact, build, out string path);
+        string path = "";
+        string? refusal = link.HasSent(build)
+            ? AssemblyFiles.Find(request.Assembly, exact, build, out path)
+            : $"this caller sent no call of build {build:N} to this worker";
         byte[] bytes = [];
         if (refusal is null)
         {
@@ -78,12 +98,20 @@ internal static class CodeServer
         int offset = 0;
         do
         {
+            if (!await WorkerReadsAsync(link).ConfigureAwait(false))
+            {
+                CodeLog.CodeNotServed(logger, request.Assembly, link.Worker.ToString(), "the worker stopped reading what was sent");
+                return;
+            }
+
             int size = Math.Min(ChunkBytes, bytes.Length - offset);
             var chunk = new CodeChunk { Data = UnsafeByteOperations.UnsafeWrap(bytes.AsMemory(offset, size)), Last = offset + size == bytes.Length };
             if (offset == 0)
             {
                 chunk.Length = (ulong)bytes.Length;
                 chunk.Sha256 = sha256;
+                // The worker treats the application's own assemblies as such (their types travel), not its packages.
+                chunk.Application = WoolSerializer.AllowedTypes.AllowsAssembly(request.Assembly);
             }
 
             if (!link.TrySend(new ClientFrame { Id = id, Code = chunk }))
@@ -96,5 +124,22 @@ internal static class CodeServer
         while (offset < bytes.Length);
 
         CodeLog.CodeServed(logger, request.Assembly, bytes.Length, link.Worker.ToString());
+    }
+
+    /// <summary>Waits until the link holds few unwritten frames; false when the worker has read nothing for a while.</summary>
+    private static async Task<bool> WorkerReadsAsync(WorkerLink link)
+    {
+        long deadline = Environment.TickCount64 + (long)ReadTimeout.TotalMilliseconds;
+        while (link.Queued > QueuedChunks)
+        {
+            if (Environment.TickCount64 > deadline || !link.IsAlive)
+            {
+                return false;
+            }
+
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+
+        return true;
     }
 }

@@ -11,10 +11,9 @@ namespace Wool.Workers.Client;
 /// <summary>
 /// One transport to a worker: a single long-lived bidirectional gRPC stream (over TLS when the
 /// pool has credentials) that carries every call to that worker at once, multiplexed by call id.
-/// Frames that are ready together are sent as one message. When the stream breaks, every call
-/// still waiting on it fails, and the link reports itself lost. A <see cref="WorkerConnection"/>
-/// owns the current link and, after a credential rotation, the old ones until their calls end.
-/// Thread-safe.
+/// Frames that are ready together are sent as one message. When the stream breaks, every call still
+/// waiting on it fails, and the link reports itself lost. A <see cref="WorkerConnection"/> owns the
+/// current link and, after a credential rotation, the old ones until their calls end. Thread-safe.
 /// </summary>
 internal sealed class WorkerLink : IAsyncDisposable
 {
@@ -32,6 +31,7 @@ internal sealed class WorkerLink : IAsyncDisposable
     private readonly Task _reader;
     private readonly Protocol.Worker.WorkerClient _client;
     private long _nextId;
+    private int _queued;
     private volatile Exception? _lost;
     private volatile bool _closeExpected;
     private volatile bool _established;
@@ -153,7 +153,13 @@ internal sealed class WorkerLink : IAsyncDisposable
         }
     }
 
-    internal bool TrySend(ClientFrame frame) => _lost is null && _outbox.Writer.TryWrite(frame);
+    internal bool TrySend(ClientFrame frame) => _lost is null && _outbox.Writer.TryWrite(frame) && Interlocked.Increment(ref _queued) > 0;
+
+    /// <summary>Frames queued and not yet written (the worker reads slowly, or not at all, when this grows).</summary>
+    internal int Queued => Volatile.Read(ref _queued);
+
+    /// <summary>Whether a call of build <paramref name="build"/> was sent on this link (the only builds whose code it serves).</summary>
+    internal bool HasSent(Guid build) => _routineNumbers.HasSent(build);
 
     /// <summary>Sends a call or a stream's opening, named or numbered (see <see cref="CallerRoutineNumbers"/>).</summary>
     internal bool TrySendCall(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? deadline)
@@ -224,7 +230,7 @@ internal sealed class WorkerLink : IAsyncDisposable
     {
         try
         {
-            await FrameBatches.SendAllAsync(_outbox.Reader, static (ClientBatch batch) => batch.Frames, _stream.RequestStream.WriteAsync).ConfigureAwait(false);
+            await FrameBatches.SendAllAsync(_outbox.Reader, static (ClientBatch batch) => batch.Frames, _stream.RequestStream.WriteAsync, (frames, _) => Interlocked.Add(ref _queued, -frames.Count)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcException or IOException or InvalidOperationException or OperationCanceledException)
         {

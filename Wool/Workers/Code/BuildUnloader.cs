@@ -29,7 +29,6 @@ internal sealed class BuildUnloader
         foreach (ShippedBuild build in _store.TakeIdle(_idle))
         {
             long before = GC.GetTotalMemory(forceFullCollection: false);
-            Routines.RoutineRegistry.RemoveBuild(build.Id);
             var collected = new WeakReference(build);
             build.Unload();
             CodeLog.BuildUnloaded(_logger, build.Id, _idle.TotalSeconds);

@@ -1,11 +1,12 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Wool.Workers.Code;
 
 /// <summary>
 /// Shipped files on disk, in a private folder (0700): <c>files/&lt;sha256&gt;.dll</c>, content-addressed,
-/// and <c>builds/&lt;build id&gt;</c>, the names and hashes of a build's files. Reading a build checks every file against its hash. Thread-safe (files are written under a
+/// and <c>builds/&lt;build id&gt;</c>, the names and hashes of a build's files and which are the application's own. Reading a build checks every file against its hash. Thread-safe (files are written under a
 /// temporary name, then moved into place).
 /// </summary>
 internal sealed class CodeCache
@@ -21,26 +22,28 @@ internal sealed class CodeCache
         _builds = Security.PrivateFolder.Ensure(root, "builds");
     }
 
-    /// <summary>Records which files make up build <paramref name="build"/> .</summary>
-    public void Record(Guid build, Dictionary<string, string> files)
-        => File.WriteAllLines(Path.Combine(_builds, build.ToString("N")), files.Select(f => $"{f.Key} {Path.GetFileNameWithoutExtension(f.Value)}"));
+    /// <summary>Records which files make up build <paramref name="build"/>, and which of them are the application's own.</summary>
+    public void Record(Guid build, Dictionary<string, string> files, HashSet<string> application)
+    {
+        string list = Path.Combine(_builds, build.ToString("N"));
+        WriteInPlace(list, Encoding.UTF8.GetBytes(string.Join('\n', files.Select(f => $"{f.Key} {Path.GetFileNameWithoutExtension(f.Value)} {(application.Contains(f.Key) ? "application" : "package")}"))));
+    }
 
-    /// <summary>Writes a file under its hash (once: a file of that hash has those bytes) and returns its path.</summary>
+    /// <summary>Writes a file under its hash and returns its path; an existing file of that name is kept only when it still has those bytes.</summary>
     public string Store(byte[] bytes)
     {
-        string path = Path.Combine(_files, Convert.ToHexStringLower(SHA256.HashData(bytes)) + ".dll");
-        if (!File.Exists(path))
+        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        string path = Path.Combine(_files, hash + ".dll");
+        if (!File.Exists(path) || Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) != hash)
         {
-            string temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, path, overwrite: true);
+            WriteInPlace(path, bytes);
         }
 
         return path;
     }
 
-    /// <summary>The build's files from the disk cache, each checked against its hash; null when any is missing or changed.</summary>
-    public Dictionary<string, string>? Build(string name, Guid build, ILogger logger)
+    /// <summary>The build's files from the disk cache, each checked against its hash, and which are the application's own; null when any is missing or changed.</summary>
+    public (Dictionary<string, string> Files, HashSet<string> Application)? Build(string name, Guid build, ILogger logger)
     {
         string list = Path.Combine(_builds, build.ToString("N"));
         if (!File.Exists(list))
@@ -49,10 +52,11 @@ internal sealed class CodeCache
         }
 
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var application = new HashSet<string>(StringComparer.Ordinal);
         foreach (string line in File.ReadAllLines(list))
         {
             string[] parts = line.Split(' ');
-            if (parts.Length != 2 || !Routines.RoutineRegistry.IsSimpleName(parts[0]) || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigitLower))
+            if (parts.Length != 3 || !Routines.RoutineRegistry.IsSimpleName(parts[0]) || parts[1].Length != 64 || !parts[1].All(char.IsAsciiHexDigitLower) || parts[2] is not ("application" or "package"))
             {
                 return null;
             }
@@ -65,8 +69,20 @@ internal sealed class CodeCache
             }
 
             files[parts[0]] = path;
+            if (parts[2] == "application")
+            {
+                application.Add(parts[0]);
+            }
         }
 
-        return files.ContainsKey(name) ? files : null;
+        return files.ContainsKey(name) ? (files, application) : null;
+    }
+
+    /// <summary>Writes under a temporary name, then moves into place: a reader never sees half a file.</summary>
+    private static void WriteInPlace(string path, byte[] bytes)
+    {
+        string temporary = path + "." + Guid.NewGuid().ToString("N")[..8];
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, path, overwrite: true);
     }
 }

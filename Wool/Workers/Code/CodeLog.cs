@@ -23,6 +23,12 @@ internal static partial class CodeLog
     [LoggerMessage(EventId = 406, EventName = "BuildUnloaded", Level = LogLevel.Information, Message = "Unloaded build {Build} of shipped code: no call for {Seconds} s.")]
     public static partial void BuildUnloaded(ILogger logger, Guid build, double seconds);
 
+    [LoggerMessage(EventId = 409, EventName = "Accepting", Level = LogLevel.Information, Message = "Takes shipped code from {From}; cache '{Cache}'; a build is unloaded {Unload}.")]
+    public static partial void Accepting(ILogger logger, string from, string cache, string unload);
+
+    [LoggerMessage(EventId = 410, EventName = "AcceptingFromNobody", Level = LogLevel.Warning, Message = "--accept-code is given, but no caller can ship code to this worker: it was not spawned by a pool, and --accept-code-from lists no identity (and needs mutual TLS).")]
+    public static partial void AcceptingFromNobody(ILogger logger);
+
     [LoggerMessage(EventId = 407, EventName = "BuildCollected", Level = LogLevel.Information, Message = "The code of unloaded build {Build} was collected: managed heap {Before:0.0} MB before the unload, {After:0.0} MB after.")]
     public static partial void BuildCollected(ILogger logger, Guid build, double before, double after);
 

@@ -63,6 +63,9 @@ internal sealed class CodeStore
         }
     }
 
+    /// <summary>Whether build <paramref name="id"/> is loaded here.</summary>
+    public bool IsLoaded(Guid id) => _loaded.TryGetValue(id, out var load) && load.IsValueCreated && load.Value.IsCompletedSuccessfully;
+
     /// <summary>A call of <paramref name="build"/> ended.</summary>
     public void Release(ShippedBuild build)
     {
@@ -84,6 +87,8 @@ internal sealed class CodeStore
                 if (load.IsValueCreated && load.Value.IsCompletedSuccessfully && load.Value.Result is { InFlight: 0 } build
                     && Environment.TickCount64 - build.LastUsed >= (long)idle.TotalMilliseconds && _loaded.TryRemove(new KeyValuePair<Guid, Lazy<Task<ShippedBuild>>>(id, load)))
                 {
+                    // Out of the registry under the same lock: a call that no longer finds it loaded loads it again.
+                    Routines.RoutineRegistry.RemoveBuild(id);
                     taken.Add(build);
                 }
             }
@@ -103,11 +108,6 @@ internal sealed class CodeStore
         }
     }
 
-    /// <summary>How many files this process fetched from callers (for tests and logs).</summary>
-    public int Fetched => _fetched;
-
-    private int _fetched;
-
     /// <summary>
     /// Whether a call of build <paramref name="build"/> of <paramref name="assembly"/> needs shipped code:
     /// no build of that id is registered here and the worker's own application does not have it.
@@ -119,24 +119,18 @@ internal sealed class CodeStore
             return false;
         }
 
-        if (s_own.ContainsKey((assembly, build)))
+        if (SimpleName(assembly) is not { } name)
         {
-            return false;
+            return true;
         }
 
-        // Only "the worker has it" is remembered (the worker's own builds, a bounded set): build ids a
-        // caller makes up must not grow this process.
-        bool needs = SimpleName(assembly) is not { } name
-            || (!AssemblyLoadContext.Default.Assemblies.Any(a => a.ManifestModule.ModuleVersionId == build && a.GetName().Name == name) && !InApplication(name, build));
-        if (!needs)
-        {
-            s_own.TryAdd((assembly, build), true);
-        }
-
-        return needs;
+        // Nothing a caller makes up is remembered: only the build of each file the worker's own folder
+        // holds (a bounded set, read once per file), and the assemblies already loaded.
+        return !AssemblyLoadContext.Default.Assemblies.Any(a => a.ManifestModule.ModuleVersionId == build && a.GetName().Name == name)
+            && InApplication(name) != build;
     }
 
-    private static readonly ConcurrentDictionary<(string Assembly, Guid Build), bool> s_own = new();
+    private static readonly ConcurrentDictionary<string, Guid> s_folder = new(StringComparer.Ordinal);
 
     /// <summary>The loaded build <paramref name="build"/>, loading it (from the cache, else from <paramref name="source"/>) if needed.</summary>
     /// <exception cref="CodeShippingException">It could not be fetched or loaded; the message says which assembly and why.</exception>
@@ -166,12 +160,13 @@ internal sealed class CodeStore
 
     private async Task<ShippedBuild> LoadCoreAsync(string name, Guid build, ICodeSource source)
     {
-        Dictionary<string, string>? files = _cache.Build(name, build, _logger);
+        (Dictionary<string, string> Files, HashSet<string> Application)? cached = _cache.Build(name, build, _logger);
+        var (files, application) = cached ?? default;
         string origin = files is null ? "the caller" : "the cache";
         if (files is null)
         {
             using var timeout = new CancellationTokenSource(FetchTimeout);
-            files = await FetchAsync(name, build, source, timeout.Token).ConfigureAwait(false);
+            (files, application) = await FetchAsync(name, build, source, timeout.Token).ConfigureAwait(false);
         }
 
         var context = new ShippedBuild(build, files);
@@ -193,17 +188,18 @@ internal sealed class CodeStore
             throw new CodeShippingException($"Assembly '{name}' has no routines: it is not built against Wool.");
         }
 
-        // The build's assemblies are the application's own: their types travel like the application's.
-        Serialization.WoolSerializer.Allow(files.Keys.Select(static n => "assembly:" + n));
+        // The assemblies the caller counts as the application's own (not its packages): their types travel like the application's.
+        Serialization.WoolSerializer.Allow(application.Select(static n => "assembly:" + n));
         // Registers the build's routines (the weaver's module initializer), under the build's id.
         RuntimeHelpers.RunModuleConstructor(main.ManifestModule.ModuleHandle);
         CodeLog.BuildLoaded(_logger, name, build, files.Count, origin);
         return context;
     }
 
-    private async Task<Dictionary<string, string>> FetchAsync(string name, Guid build, ICodeSource source, CancellationToken cancellationToken)
+    private async Task<(Dictionary<string, string> Files, HashSet<string> Application)> FetchAsync(string name, Guid build, ICodeSource source, CancellationToken cancellationToken)
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var application = new HashSet<string>(StringComparer.Ordinal);
         var wanted = new Queue<(string Name, Guid? Build)>([(name, build)]);
         var seen = new HashSet<string>(StringComparer.Ordinal) { name };
         long total = 0;
@@ -214,7 +210,8 @@ internal sealed class CodeStore
                 throw new CodeShippingException($"Build {build:N} of '{name}' needs more than {MaxAssemblies} assemblies this worker lacks; install the application's packages on the worker, or start the worker from the application's folder.");
             }
 
-            byte[] bytes = await source.FetchAsync(next.Name, next.Build, build, cancellationToken).ConfigureAwait(false);
+            ShippedFile file = await source.FetchAsync(next.Name, next.Build, build, cancellationToken).ConfigureAwait(false);
+            byte[] bytes = file.Bytes;
             total += bytes.Length;
             if (total > MaxBuildBytes)
             {
@@ -228,7 +225,11 @@ internal sealed class CodeStore
             }
 
             files[image.Name] = _cache.Store(bytes);
-            Interlocked.Increment(ref _fetched);
+            if (file.Application)
+            {
+                application.Add(image.Name);
+            }
+
             foreach (string reference in image.References)
             {
                 if (!s_provided.Contains(reference) && SimpleName(reference) is not null && seen.Add(reference))
@@ -238,26 +239,31 @@ internal sealed class CodeStore
             }
         }
 
-        _cache.Record(build, files);
-        return files;
+        _cache.Record(build, files, application);
+        return (files, application);
     }
 
-    private static bool InApplication(string name, Guid build)
+    /// <summary>The build of the worker's own file of that assembly (in the folder it was started from); null when there is none.</summary>
+    private static Guid? InApplication(string name)
     {
-        // The worker's own application (started from its folder) has the build when its file is that build.
+        if (s_folder.TryGetValue(name, out Guid known))
+        {
+            return known;
+        }
+
         string file = Path.Combine(AppContext.BaseDirectory, name + ".dll");
         if (!File.Exists(file))
         {
-            return false;
+            return null;
         }
 
         try
         {
-            return AssemblyImage.Read(File.ReadAllBytes(file), name).ModuleVersionId == build;
+            return s_folder.GetOrAdd(name, AssemblyImage.Read(File.ReadAllBytes(file), name).ModuleVersionId);
         }
         catch (CodeShippingException)
         {
-            return false;
+            return null;
         }
     }
 

@@ -9,5 +9,8 @@ internal interface ICodeSource
     /// sender gave and are within the worker's limits.
     /// </summary>
     /// <exception cref="CodeShippingException">The sender refused, or sent something else.</exception>
-    Task<byte[]> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken);
+    Task<ShippedFile> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken);
 }
+
+/// <summary>A file a caller shipped: its bytes, and whether the caller counts it as one of the application's own assemblies.</summary>
+internal sealed record ShippedFile(byte[] Bytes, bool Application);

@@ -26,14 +26,30 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
 
     private readonly ConcurrentDictionary<ulong, Fetch> _fetches = new();
     private long _next;
+    private volatile bool _lost;
 
     /// <summary>Whether this caller may ship code.</summary>
     public bool Accepts => refusal is null;
 
     /// <summary>
-    /// When the call's build is not on this worker and the worker accepts shipped code: its loading
-    /// (from the cache, else from this caller), or why this caller may not ship it. Null when the
-    /// call needs nothing shipped.
+    /// The refusal of a call whose build this worker has not loaded and this caller may not ship: a
+    /// transient one (another worker may have the build), saying why; null when the worker runs it.
+    /// </summary>
+    public Rejection? Refusal(ulong id, Call call)
+    {
+        Guid build = call.ModuleVersionId.Length == 16 ? new Guid(call.ModuleVersionId.Span) : Guid.Empty;
+        if (refusal is null || store.IsLoaded(build) || !CodeStore.Needs(call.Assembly, build))
+        {
+            return null;
+        }
+
+        CodeLog.CodeRefused(logger, id, call.Assembly, refusal);
+        return new Rejection { Reason = $"this worker does not have build {build:N} of '{call.Assembly}' and does not take shipped code from this caller: {refusal}", Transient = true };
+    }
+
+    /// <summary>
+    /// When the call's build is not on this worker and this caller may ship it: its loading (from the
+    /// cache, else from this caller). Null when the call needs nothing shipped.
     /// </summary>
     public Task? Prepare(ulong id, RoutineRequest request, ServedCall served)
     {
@@ -44,6 +60,7 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
 
         if (refusal is not null)
         {
+            // Refused before it started (Refusal); only a build unloaded in between reaches here.
             CodeLog.CodeRefused(logger, id, request.AssemblyName, refusal);
             return Task.FromException(new CodeShippingException($"This worker does not have build {request.ModuleVersionId:N} of '{request.AssemblyName}', and does not take shipped code from this caller: {refusal}."));
         }
@@ -69,8 +86,13 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
         return true;
     }
 
-    public async Task<byte[]> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken)
+    public async Task<ShippedFile> FetchAsync(string assembly, Guid? moduleVersionId, Guid build, CancellationToken cancellationToken)
     {
+        if (_lost)
+        {
+            throw new CodeShippingException($"Assembly '{assembly}' could not be shipped to this worker: the connection to the caller ended.");
+        }
+
         ulong id = (ulong)Interlocked.Increment(ref _next);
         var fetch = new Fetch(assembly);
         _fetches[id] = fetch;
@@ -110,6 +132,7 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
     /// <summary>The connection ended: every fetch in progress fails.</summary>
     public void Lost()
     {
+        _lost = true;
         foreach (Fetch fetch in _fetches.Values)
         {
             fetch.Fail("the connection to the caller ended");
@@ -118,12 +141,13 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
 
     private sealed class Fetch(string assembly)
     {
-        private readonly TaskCompletionSource<byte[]> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<ShippedFile> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private byte[]? _bytes;
         private byte[]? _sha256;
         private int _received;
+        private bool _application;
 
-        public Task<byte[]> Completed => _completed.Task;
+        public Task<ShippedFile> Completed => _completed.Task;
 
         public void Add(CodeChunk chunk)
         {
@@ -143,6 +167,7 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
 
                 _bytes = new byte[chunk.Length];
                 _sha256 = chunk.Sha256.ToByteArray();
+                _application = chunk.Application;
             }
 
             if (chunk.Data.Length > _bytes.Length - _received)
@@ -164,7 +189,7 @@ internal sealed class SessionCode(Action<ServerFrame> send, CodeStore store, str
                 return;
             }
 
-            _completed.TrySetResult(_bytes);
+            _completed.TrySetResult(new ShippedFile(_bytes, _application));
         }
 
         public void Fail(string reason) => _completed.TrySetException(new CodeShippingException($"Assembly '{assembly}' could not be shipped to this worker: {reason}."));

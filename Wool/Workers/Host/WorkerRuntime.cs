@@ -42,6 +42,16 @@ internal sealed class WorkerRuntime
         Limits = options.Limits;
         Code = options.AcceptCode ? new CodeStore(options.CodeCache ?? CodeStore.DefaultFolder, loggerFactory.CreateLogger("Wool.Workers.Code"), options.CodeIdleUnload) : null;
         AcceptCodeFrom = options.AcceptCodeFrom;
+        if (Code is not null)
+        {
+            if (OwnerToken is null && AcceptCodeFrom.Count == 0)
+            {
+                CodeLog.AcceptingFromNobody(_logger);
+            }
+
+            string from = string.Join(" and ", (OwnerToken is null ? [] : (string[])["the pool that spawned it"]).Concat(AcceptCodeFrom.Select(i => $"callers named '{i}'")));
+            CodeLog.Accepting(_logger, from.Length == 0 ? "nobody" : from, options.CodeCache ?? CodeStore.DefaultFolder, options.CodeIdleUnload is { } idle ? $"after {idle.TotalSeconds} s without calls" : "never");
+        }
     }
 
     /// <summary>The builds callers shipped to this worker; null when it takes no shipped code.</summary>

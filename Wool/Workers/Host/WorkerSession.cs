@@ -182,11 +182,13 @@ internal sealed class WorkerSession(WorkerRuntime runtime, ILogger logger, bool 
             return;
         }
 
-        if (_code?.Accepts != true && WireProtocol.OtherBuild(call) is { } otherBuild)
+        // A worker that takes shipped code decides per build (it may run several); others refuse another
+        // build of their application (a rolling deploy: the caller's pool moves the call to a worker of
+        // its build). Either refusal is not an error, and the call, admitted above, counts out again.
+        if ((_code is null ? WireProtocol.OtherBuild(call) : _code.Refusal(id, call)) is { } notHere)
         {
-            // A rolling deploy: the caller runs another build of this application. Not an error; the
-            // caller's pool moves the call to a worker of its build.
-            RejectCall(id, otherBuild);
+            runtime.Exit();
+            RejectCall(id, notHere);
             return;
         }
 

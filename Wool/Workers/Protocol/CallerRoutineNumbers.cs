@@ -16,7 +16,11 @@ internal sealed class CallerRoutineNumbers
     // A shipped build's routines (on a worker making nested calls) are numbered too, without keeping the build alive.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<Routine, System.Runtime.CompilerServices.StrongBox<uint>> _shipped = new();
     private readonly Lock _assigning = new();
+    private readonly ConcurrentDictionary<Guid, byte> _builds = new();
     private int _count;
+
+    /// <summary>Whether a call of build <paramref name="build"/> was sent on this connection.</summary>
+    public bool HasSent(Guid build) => _builds.ContainsKey(build);
 
     /// <summary>
     /// Queues the frame of a call (or a stream's opening) through <paramref name="trySend"/>, named
@@ -24,6 +28,12 @@ internal sealed class CallerRoutineNumbers
     /// </summary>
     public bool TrySend(ulong id, RoutineRequest request, bool streaming, DateTimeOffset? deadline, Func<ClientFrame, bool> trySend)
     {
+        if (!_builds.ContainsKey(request.ModuleVersionId))
+        {
+            // The builds a worker may ask this caller's code of (shipped code): those it was sent calls of.
+            _builds.TryAdd(request.ModuleVersionId, 0);
+        }
+
         // A generic routine's calls name it in full, each with its own type arguments: a number
         // stands for one routine, and would carry the first call's type arguments to every later one.
         if (request.Routine is not { } routine || request.TypeArguments is not null)
