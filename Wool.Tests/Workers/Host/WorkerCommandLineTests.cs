@@ -57,8 +57,8 @@ public sealed class WorkerCommandLineTests
         Assert.IsNull(accepting.CodeIdleUnload, "0 never unloads.");
         Assert.IsFalse(plain.AcceptCode, "Shipped code is off unless asked for.");
         Assert.AreEqual(TimeSpan.FromMinutes(10), plain.CodeIdleUnload);
-        StringAssert.Contains(alone.Message, "go with --accept-code");
-        StringAssert.Contains(withoutTls.Message, "names callers of mutual TLS");
+        StringAssert.Contains(alone.Message, "--code-cache goes with --accept-code, which this worker was not given");
+        StringAssert.Contains(withoutTls.Message, "--accept-code-from names callers by their mutual-TLS certificate");
     }
 
     [TestMethod]

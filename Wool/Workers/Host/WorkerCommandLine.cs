@@ -89,9 +89,12 @@ internal static class WorkerCommandLine
             throw new ArgumentException($"--assemblies: the folder '{assemblies}' does not exist.");
         }
 
-        if (!Has("--accept-code") && (All("--accept-code-from").Count > 0 || (One("--code-cache") ?? One("--code-idle-unload")) is not null) || All("--accept-code-from").Count > 0 && credentials?.Mutual != true)
+        string? alone = new[] { "--accept-code-from", "--code-cache", "--code-idle-unload" }.FirstOrDefault(o => Has(o) && !Has("--accept-code"));
+        if (alone is not null || All("--accept-code-from").Count > 0 && credentials?.Mutual != true)
         {
-            throw new ArgumentException("--accept-code-from, --code-cache and --code-idle-unload go with --accept-code, and --accept-code-from names callers of mutual TLS: give --accept-code and TLS credentials without --tls-one-way.");
+            throw new ArgumentException(alone is not null
+                ? $"{alone} goes with --accept-code, which this worker was not given: add it, or remove {alone}."
+                : "--accept-code-from names callers by their mutual-TLS certificate: give TLS credentials (--tls-authority, --tls-certificate, --tls-key) without --tls-one-way.");
         }
 
         // Read now, so that a bad entry fails the command line rather than the first call.
