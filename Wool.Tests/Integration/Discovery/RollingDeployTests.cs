@@ -53,8 +53,21 @@ public sealed class RollingDeployTests
 
         using var caller = Process.Start(start)!;
         Task<string> errors = caller.StandardError.ReadToEndAsync();
-        string output = await caller.StandardOutput.ReadToEndAsync().WaitAsync(Timeouts.Default);
-        await caller.WaitForExitAsync().WaitAsync(Timeouts.Default);
+        string output;
+        try
+        {
+            output = await caller.StandardOutput.ReadToEndAsync().WaitAsync(Timeouts.Default);
+            await caller.WaitForExitAsync().WaitAsync(Timeouts.Default);
+        }
+        finally
+        {
+            // A caller that hangs is reaped with its workers, not left behind by a failed test.
+            if (!caller.HasExited)
+            {
+                caller.Kill(entireProcessTree: true);
+            }
+        }
+
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.AreEqual(0, caller.ExitCode, output + await errors);
         return (lines[0]["build ".Length..], lines[1..]);
