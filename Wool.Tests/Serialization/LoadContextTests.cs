@@ -44,6 +44,37 @@ public sealed class LoadContextTests
         StringAssert.StartsWith(crossed.ToString(), "Stamp { Build = A");
     }
 
+    [TestMethod]
+    public void Deserialize_OneTypeNamedInEndlessSpellings_RemembersAtMostTheCap()
+    {
+        Guid value = Guid.NewGuid();
+        int extra = Wool.Serialization.Graph.TypelessValues.MaxNames + 500;
+
+        for (int i = 0; i < extra; i++)
+        {
+            // Each spelling names the same type: a peer must not grow the reader with them.
+            string name = $"System.Guid, System.Private.CoreLib, Version=10.0.0.0, Culture=neutral, PublicKeyToken=7cec85d7bea7798e, Spelling{i}=1";
+            Assert.AreEqual(value, WoolSerializer.Deserialize(Named(name, value.ToString())));
+        }
+
+        Assert.IsLessThanOrEqualTo(Wool.Serialization.Graph.TypelessValues.MaxNames, Wool.Serialization.Graph.TypelessValues.NamesRemembered);
+    }
+
+    /// <summary>A typeless value as the wire carries it: extension 100, the type's name, then the value.</summary>
+    private static byte[] Named(string typeName, string value)
+    {
+        var inner = new System.Buffers.ArrayBufferWriter<byte>();
+        var writer = new MessagePack.MessagePackWriter(inner);
+        writer.Write(typeName);
+        writer.Write(value);
+        writer.Flush();
+        var outer = new System.Buffers.ArrayBufferWriter<byte>();
+        var message = new MessagePack.MessagePackWriter(outer);
+        message.WriteExtensionFormat(new MessagePack.ExtensionResult(100, new System.Buffers.ReadOnlySequence<byte>(inner.WrittenMemory)));
+        message.Flush();
+        return outer.WrittenSpan.ToArray();
+    }
+
     /// <summary>One build of the rolling test application, in a load context of its own; Wool itself is shared.</summary>
     private sealed class BuildContext(string build) : AssemblyLoadContext($"build {build}", isCollectible: true)
     {

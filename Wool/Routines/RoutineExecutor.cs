@@ -30,7 +30,7 @@ internal static class RoutineExecutor
 
     /// <summary>Enters the load context of a shipped build's routine (a no-op for the application's own).</summary>
     internal static AssemblyLoadContext.ContextualReflectionScope EnterBuildOf(Routine routine)
-        => AssemblyLoadContext.GetLoadContext(routine.DeclaringType.Assembly) is { IsCollectible: true } context ? context.EnterContextualReflection() : default;
+        => routine.DeclaringType.IsCollectible && AssemblyLoadContext.GetLoadContext(routine.DeclaringType.Assembly) is { } context ? context.EnterContextualReflection() : default;
 
     private static async ValueTask<RoutineReply> InvokeAsync(Routine routine, RoutineRequest request, CancellationToken cancellationToken, IArgumentSource? arguments)
     {

@@ -132,8 +132,17 @@ internal static class TypelessValues
 
         // Type.GetType resolves assemblies through the contextual reflection context, when one is set.
         type = options.LoadType(name) ?? Type.GetType(name, throwOnError: true)!;
-        return names.GetOrAdd(name, type);
+        // Only allowed types are remembered, and only so many spellings: a peer can write one type's
+        // name in endless ways (versions, cultures, made-up attributes), and none must grow this process.
+        options.ThrowIfDeserializingTypeIsDisallowed(type);
+        return names.Count < MaxNames ? names.GetOrAdd(name, type) : type;
     }
+
+    /// <summary>At most this many type names are remembered per load context; others are resolved on each read.</summary>
+    internal const int MaxNames = 4096;
+
+    /// <summary>How many type names the default context remembers (for tests).</summary>
+    internal static int NamesRemembered => s_names.Count;
 
     private static TypeEntry EntryOf(Type type)
     {
