@@ -39,32 +39,17 @@ if (args.Length > 0 && args[0] is FirstSeconds.WoolMode or FirstSeconds.GrpcMode
 
 if (args.Length > 0 && args[0] == "--ship")
 {
-    foreach (Figure figure in await ShipFigures.RunAsync())
-    {
-        Console.WriteLine(figure.ToRow());
-    }
-
-    return 0;
+    return Print(await ShipFigures.RunAsync());
 }
 
 if (args.Length > 0 && args[0] == "--streams")
 {
-    foreach (Figure figure in await StreamFigures.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : null))
-    {
-        Console.WriteLine(figure.ToRow());
-    }
-
-    return 0;
+    return Print(await StreamFigures.RunAsync(args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : null));
 }
 
 if (args.Length > 0 && args[0] == "--floors")
 {
-    foreach (Figure figure in await FloorFigures.RunAsync())
-    {
-        Console.WriteLine(figure.ToRow());
-    }
-
-    return 0;
+    return Print(await FloorFigures.RunAsync());
 }
 
 if (args.Length > 0 && args[0] == "--latency")
@@ -74,32 +59,17 @@ if (args.Length > 0 && args[0] == "--latency")
 
 if (args.Length > 0 && args[0] == "--local")
 {
-    foreach (Figure figure in await Figures.LocalTransportAsync())
-    {
-        Console.WriteLine(figure.ToRow());
-    }
-
-    return 0;
+    return Print(await Figures.LocalTransportAsync());
 }
 
 if (args.Length > 0 && args[0] == "--telemetry")
 {
-    foreach (Figure figure in await TelemetryFigures.RunAsync())
-    {
-        Console.WriteLine(figure.ToRow());
-    }
-
-    return 0;
+    return Print(await TelemetryFigures.RunAsync());
 }
 
 if (args.Length > 0 && args[0] == "--memory")
 {
-    foreach (Figure figure in await MemoryFigures.RunAsync())
-    {
-        Console.WriteLine(figure.ToRow());
-    }
-
-    return 0;
+    return Print(await MemoryFigures.RunAsync());
 }
 
 if (args.Length > 0 && args[0] == "--cold")
@@ -116,3 +86,14 @@ if (args.Length > 0 && args[0] == "--micro")
 }
 
 return await Figures.RunAsync();
+
+// Prints a mode's figures as table rows.
+static int Print(Figure[] figures)
+{
+    foreach (Figure figure in figures)
+    {
+        Console.WriteLine(figure.ToRow());
+    }
+
+    return 0;
+}

@@ -39,7 +39,7 @@ public sealed class ShippedCodeTests
         string ns = $"code-{Guid.NewGuid():N}";
         using var cache = new TemporaryFolder();
         await using var worker = await StartGenericAsync(authority, ns, cache.Path);
-        await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+        await using var pool = ListedCaller(authority, ns);
 
         Assert.AreEqual(5, await StaticShapes.PublicAdd(2, 3).WaitAsync(Timeouts.Default), "static");
         Assert.AreEqual(105, await new OffsetCounter(100).AddOffset(5).WaitAsync(Timeouts.Default), "instance");
@@ -63,14 +63,14 @@ public sealed class ShippedCodeTests
         string ns = $"code-{Guid.NewGuid():N}";
         using var cache = new TemporaryFolder();
         await using (var first = await StartGenericAsync(authority, ns, cache.Path))
-        await using (var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") }))
+        await using (var pool = ListedCaller(authority, ns))
         {
             Assert.AreEqual(5, await StaticShapes.PublicAdd(2, 3).WaitAsync(Timeouts.Default));
             await first.WaitForLogAsync("from the caller)");
         }
 
         await using var second = await StartGenericAsync(authority, ns, cache.Path);
-        await using var again = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+        await using var again = ListedCaller(authority, ns);
 
         Assert.AreEqual(7, await StaticShapes.PublicAdd(3, 4).WaitAsync(Timeouts.Default));
         await second.WaitForLogAsync("from the cache)");
@@ -84,7 +84,7 @@ public sealed class ShippedCodeTests
         string ns = $"code-{Guid.NewGuid():N}";
         using var cache = new TemporaryFolder();
         await using var worker = await StartGenericAsync(authority, ns, cache.Path, "--code-idle-unload", "1");
-        await using var pool = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+        await using var pool = ListedCaller(authority, ns);
         string build = typeof(StaticShapes).Module.ModuleVersionId.ToString();
 
         // Calls that take the application's types through the serializer's caches, a generic routine and a stream.
@@ -123,7 +123,7 @@ public sealed class ShippedCodeTests
             StringAssert.Contains(error.Message, "'wool-caller'");
         }
 
-        await using var listed = new WorkerPool(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
+        await using var listed = ListedCaller(authority, ns);
         Assert.AreEqual(2, await StaticShapes.PublicAdd(1, 1).WaitAsync(Timeouts.Default));
         Assert.IsFalse(worker.HasExited);
     }
@@ -183,6 +183,10 @@ public sealed class ShippedCodeTests
         Assert.IsTrue(reachedTwo, "The first worker's nested calls never reached its peer.");
         await two.WaitForLogAsync($"Loaded build {typeof(StaticShapes).Module.ModuleVersionId} of 'Wool.Tests.Fixtures' (1 assemblies of shipped code, from the caller)");
     }
+
+    /// <summary>A pool of the namespace's workers, calling as the listed caller identity.</summary>
+    private static WorkerPool ListedCaller(TestAuthority authority, string ns)
+        => new(discovery: new LocalDiscovery(ns), options: WorkerPoolOptions.Default with { Credentials = authority.CallerCredentials("app") });
 
     private static Task<DurableWorker> StartGenericAsync(TestAuthority authority, string ns, string cache, params string[] more)
         => DurableWorker.StartFromAsync(
