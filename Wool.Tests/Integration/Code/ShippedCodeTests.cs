@@ -12,6 +12,9 @@ namespace Wool.Tests.Integration.Code;
 /// (verified by build id and SHA-256, cached on disk), but only from callers it lists.
 /// </summary>
 [TestClass]
+// Each test runs one to three TLS workers and their first JIT: alone, so that they do not slow the
+// timing-sensitive tests of other classes running beside them on a 2-core machine.
+[DoNotParallelize]
 public sealed class ShippedCodeTests
 {
     private static string s_generic = null!;
